@@ -1,0 +1,42 @@
+# One entry point for people and CI. `make book` builds the site, `make test` runs every check.
+# Both work on a fresh machine: the first target creates .venv and installs the pinned requirements.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= data/synthetic
+MIN_N ?= 5
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: book test lab bench venv lock clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . || $(BIN)/python -m pip install -q --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lmp)" >/dev/null
+	touch $@
+
+book: $(STAMP)
+	$(BIN)/lmp run --pulje 1 2 3 alle --data "$(DATA)" --min-n $(MIN_N)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "Boka er bygget: $(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -vi '^lmp' > constraints.txt
+
+clean:
+	rm -rf _build generated
