@@ -1,0 +1,402 @@
+"""The published numbers: one table per report figure, with suppression applied, and `lmp tables`.
+
+`figure_table` is the single source of every number the book shows (chapters, figures, explorer, the
+claims check and the CSV downloads), so suppression cannot be bypassed.
+
+Export columns (exactly): figure, item, group, pulje, n, share_pct, ci_low_pct, ci_high_pct, suppressed.
+
+* fig2_1, fig3_1, fig4_1: one row per item × group (codebook order), `share_pct` = share answering
+  «i stor grad» or «i svært stor grad» of those who answered, with a 95 % Wilson interval.
+* fig4_2: one row per answer category (`item` = the category label from the codebook), share of those who
+  answered, no interval.
+* tabell1 (interviews in the case municipalities, from `data/tabell1.csv`): one row per case × actor,
+  `item` = actor column (fylkesmann, skoleeier, ppt, rektor, laerere, elever, foreldre), `group` = the case
+  («I» … «IV»), `pulje` = the case's pulje, `n` = number of interviews; no share, no interval. These are
+  counts of interviews the report itself publishes per case, not survey answers, so they are not suppressed.
+  Totals (per case, per actor, 62 in all) are computed by readers, not stored as rows.
+* `pulje` is the string "1", "2", "3" or "alle". Suppressed rows: `suppressed` True, share and interval
+  empty, n empty unless 0 (see `lmp_helpers.suppression`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lmp_helpers.codebook import load_codebook
+from lmp_helpers.errors import LmpInputError
+from lmp_helpers.pulje import parse_pulje
+from lmp_helpers.suppression import DEFAULT_MIN_N, SYMBOL, check_min_n
+
+EXPORT_COLUMNS = ["figure", "item", "group", "pulje", "n", "share_pct", "ci_low_pct", "ci_high_pct", "suppressed"]
+FIGURES = ["tabell1", "fig2_1", "fig3_1", "fig4_1", "fig4_2"]
+TABELL1_ACTORS = ["fylkesmann", "skoleeier", "ppt", "rektor", "laerere", "elever", "foreldre"]
+
+
+def check_figure(figure: str) -> str:
+    if figure not in FIGURES:
+        raise LmpInputError(f"ukjent figur/tabell {figure!r}; tillatt: {', '.join(FIGURES)}")
+    return figure
+
+
+def _load_survey(survey, data_dir):
+    if survey is not None:
+        if not isinstance(survey, dict):
+            raise LmpInputError(
+                f"survey må være en dict {{gruppe: DataFrame}}, ikke {type(survey).__name__}; "
+                "tillatt nøkler: ppt, skoleleder, skoleeier"
+            )
+        return survey
+    from lmp_helpers.data import load_survey
+
+    return load_survey(data_dir)
+
+
+def missing_group_note(groups, pulje) -> str | None:
+    """Norwegian note for groups that were not asked in the requested pulje (skoleledere/skoleeiere in 3)."""
+    cb = load_codebook()
+    if pulje == cb.pulje_all:
+        return None
+    absent = [g for g in groups if pulje not in cb.group(g).pulje]
+    if not absent:
+        return None
+    labels = " og ".join(cb.group(g).label.lower() for g in absent)
+    years = sorted({cb.group(g).survey_year for g in absent})
+    asked = sorted({p for g in absent for p in cb.group(g).pulje})
+    return (
+        f"{labels[0].upper()}{labels[1:]} ble ikke spurt i pulje {pulje}: surveyen til dem ("
+        f"{', '.join(map(str, years))}) gikk bare til pulje {' og '.join(map(str, asked))}. "
+        f"Derfor finnes ingen tall for dem her."
+    )
+
+
+def _empty_export() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=_EXPORT_DTYPES[c]) for c in EXPORT_COLUMNS})
+
+
+_EXPORT_DTYPES = {
+    "figure": "object",
+    "item": "object",
+    "group": "object",
+    "pulje": "object",
+    "n": "Int64",
+    "share_pct": "float64",
+    "ci_low_pct": "float64",
+    "ci_high_pct": "float64",
+    "suppressed": "bool",
+}
+
+
+def _finish(frame: pd.DataFrame, notes: list[str], min_n: int) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True)
+    for c in EXPORT_COLUMNS:
+        frame[c] = frame[c].astype(_EXPORT_DTYPES[c])
+    frame = frame[EXPORT_COLUMNS]
+    if frame["suppressed"].any():
+        from lmp_helpers.suppression import footnote
+
+        notes = [*notes, footnote(min_n)]
+    frame.attrs["notes"] = notes
+    frame.attrs["min_n"] = min_n
+    return frame
+
+
+def survey_cells(figure: str, pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=None):
+    """Internal, richer table behind `figure_table`: one row per group × item of the requested pulje with
+    n, k, c1..c5 and `suppressed` (decided over the whole pulje family), already blanked where suppressed.
+    Returns (cells, notes)."""
+    from lmp_helpers.stats import cell_stats
+    from lmp_helpers.suppression import add_suppression
+
+    cb = load_codebook()
+    fig = cb.figure(figure)
+    pulje = parse_pulje(pulje)
+    min_n = check_min_n(min_n)
+    survey = _load_survey(survey, data_dir)
+    cells = add_suppression(cell_stats(survey, fig.groups, fig.items), min_n)
+    cells = cells[cells["pulje"] == str(pulje)].reset_index(drop=True)
+    notes = [n for n in [missing_group_note(fig.groups, pulje)] if n]
+    return cells, notes
+
+
+def _repeat(values, times: int):
+    """Repeat each value `times` times, keeping a nullable integer dtype (np.repeat would give floats)."""
+    return pd.Series(values).repeat(times).reset_index(drop=True).array
+
+
+def _hide(cells: pd.DataFrame) -> pd.DataFrame:
+    """Blank every number of suppressed cells except an n of 0."""
+    cells = cells.copy()
+    hide = cells["suppressed"].to_numpy()
+    n = cells["n"].astype("Int64")
+    cells["n"] = n.mask(hide & (n.to_numpy() != 0))
+    for c in ["k", "c1", "c2", "c3", "c4", "c5"]:
+        cells[c] = cells[c].astype("Int64").mask(hide)
+    return cells
+
+
+def figure_table(
+    figure: str, pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=None
+) -> pd.DataFrame:
+    """The numbers of one report figure/table, suppressed, with exactly `EXPORT_COLUMNS`.
+
+    `survey`: an already loaded {group: DataFrame} (otherwise loaded from `data_dir`). Notes (Norwegian:
+    suppression footnote, groups not asked in this pulje) are in `df.attrs["notes"]`.
+    """
+    from lmp_helpers.stats import pct_from_counts, round_pct, wilson_interval
+
+    check_figure(figure)
+    pulje = parse_pulje(pulje)
+    min_n = check_min_n(min_n)
+    if figure == "tabell1":
+        return _tabell1_table(pulje, min_n)
+    cb = load_codebook()
+    cells, notes = survey_cells(figure, pulje, data_dir, min_n, survey)
+    hide = cells["suppressed"].to_numpy(dtype=bool)
+    n = cells["n"].to_numpy(dtype=np.int64)
+    if cb.figure(figure).kind == "distribution":
+        codes = list(cb.scale)
+        counts = cells[[f"c{c}" for c in codes]].to_numpy(dtype=np.int64)  # (cells, 5)
+        shares = pct_from_counts(counts, n[:, None])
+        shares[hide] = np.nan
+        frame = pd.DataFrame(
+            {
+                "figure": figure,
+                "item": np.tile([cb.scale[c] for c in codes], len(cells)),
+                "group": np.repeat(cells["group"].to_numpy(), len(codes)),
+                "pulje": str(pulje),
+                "n": _repeat(_hide(cells)["n"], len(codes)),
+                "share_pct": shares.ravel(),
+                "ci_low_pct": np.nan,
+                "ci_high_pct": np.nan,
+                "suppressed": np.repeat(hide, len(codes)),
+            }
+        )
+        return _finish(frame, notes, min_n)
+    k = cells["k"].to_numpy(dtype=np.int64)
+    low, high = wilson_interval(k, n) if len(cells) else (np.array([]), np.array([]))
+    share = pct_from_counts(k, n)
+    low_pct, high_pct = round_pct(low), round_pct(high)
+    for arr in (share, low_pct, high_pct):
+        arr[hide] = np.nan
+    frame = pd.DataFrame(
+        {
+            "figure": figure,
+            "item": cells["item"],
+            "group": cells["group"],
+            "pulje": str(pulje),
+            "n": _hide(cells)["n"],
+            "share_pct": share,
+            "ci_low_pct": low_pct,
+            "ci_high_pct": high_pct,
+            "suppressed": hide,
+        }
+    )
+    return _finish(frame, notes, min_n)
+
+
+def _tabell1_table(pulje, min_n: int) -> pd.DataFrame:
+    from lmp_helpers.data import load_tabell1
+
+    cb = load_codebook()
+    t1 = load_tabell1()
+    if pulje != cb.pulje_all:
+        t1 = t1[t1["pulje"].astype("Int64") == pulje]
+    actors = [a for a in TABELL1_ACTORS if a in t1.columns]
+    long = t1.melt(id_vars=["case", "pulje"], value_vars=actors, var_name="item", value_name="n")
+    # case-major order as the printed table: Case I row first, actors left to right
+    long["_a"] = long["item"].map({a: i for i, a in enumerate(actors)})
+    long["_c"] = long["case"].map({c: i for i, c in enumerate(t1["case"])})
+    long = long.sort_values(["_c", "_a"], kind="stable")
+    frame = pd.DataFrame(
+        {
+            "figure": "tabell1",
+            "item": long["item"].to_numpy(),
+            "group": long["case"].astype(str).to_numpy(),
+            "pulje": str(pulje),
+            "n": long["n"].astype("Int64").to_numpy(),
+            "share_pct": np.nan,
+            "ci_low_pct": np.nan,
+            "ci_high_pct": np.nan,
+            "suppressed": False,
+        }
+    )
+    notes = []
+    if frame.empty:
+        notes.append(f"Ingen casekommuner i pulje {pulje}: casestudien omfattet pulje 2 og 3.")
+    return _finish(frame, notes, min_n)
+
+
+def distribution_table(
+    item: str, pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=None, groups=None
+) -> pd.DataFrame:
+    """Full five-category distribution of any item, per group, suppressed like the figures.
+
+    Columns: item, group, pulje, n, category (code 1–5), label, count, share_pct, suppressed. Share of those
+    who answered; a suppressed group shows no count, share or n (n kept only if 0).
+    """
+    from lmp_helpers.stats import cell_stats, pct_from_counts
+    from lmp_helpers.suppression import add_suppression
+
+    cb = load_codebook()
+    it = cb.item(item)
+    pulje = parse_pulje(pulje)
+    min_n = check_min_n(min_n)
+    survey = _load_survey(survey, data_dir)
+    gs = [g for g in (groups or it.groups) if g in it.groups]
+    cells = add_suppression(cell_stats(survey, gs, [item]), min_n)
+    cells = cells[cells["pulje"] == str(pulje)].reset_index(drop=True)
+    codes = list(cb.scale)
+    counts = cells[[f"c{c}" for c in codes]].to_numpy(dtype=np.int64)
+    n = cells["n"].to_numpy(dtype=np.int64)
+    hide = cells["suppressed"].to_numpy(dtype=bool)
+    shares = pct_from_counts(counts, n[:, None])
+    shares[hide] = np.nan
+    cnt = pd.array(counts.ravel(), dtype="Int64")
+    cnt[np.repeat(hide, len(codes))] = pd.NA
+    frame = pd.DataFrame(
+        {
+            "item": item,
+            "group": np.repeat(cells["group"].to_numpy(), len(codes)),
+            "pulje": str(pulje),
+            "n": _repeat(_hide(cells)["n"], len(codes)),
+            "category": np.tile(codes, len(cells)),
+            "label": np.tile([cb.scale[c] for c in codes], len(cells)),
+            "count": cnt,
+            "share_pct": shares.ravel(),
+            "suppressed": np.repeat(hide, len(codes)),
+        }
+    )
+    notes = [n for n in [missing_group_note(gs, pulje)] if n]
+    if hide.any():
+        from lmp_helpers.suppression import footnote
+
+        notes.append(footnote(min_n))
+    frame.attrs["notes"] = notes
+    frame.attrs["min_n"] = min_n
+    return frame
+
+
+# -- formatting for the book ---------------------------------------------------------------------
+def format_pct(x, decimals: int = 1) -> str:
+    """A percentage with Norwegian decimal comma («34,6»); missing/suppressed → «:»."""
+    if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA:
+        return SYMBOL
+    return f"{float(x):.{decimals}f}".replace(".", ",").replace("-", "−")
+
+
+def format_n(n) -> str:
+    if n is None or n is pd.NA or (isinstance(n, float) and np.isnan(n)):
+        return SYMBOL
+    return str(int(n))
+
+
+def display_table(
+    figure: str, pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=None, table=None
+) -> pd.DataFrame:
+    """A display-ready version of `figure_table`: Norwegian labels from the codebook, decimal comma,
+    «:» for suppressed cells. Notes carried in attrs["notes"]. Pass `table` to reuse a computed table."""
+    cb = load_codebook()
+    t = table if table is not None else figure_table(figure, pulje, data_dir, min_n, survey)
+    notes = list(t.attrs.get("notes", []))
+    if figure == "tabell1":
+        return tabell1_frame(pulje)
+    group_label = {k: g.label for k, g in cb.groups.items()}
+    if cb.figure(figure).kind == "distribution":
+        out = pd.DataFrame(
+            {
+                "Svar": t["item"],
+                "Gruppe": t["group"].map(group_label),
+                "n": t["n"].map(format_n),
+                "Andel (%)": t["share_pct"].map(format_pct),
+            }
+        )
+    else:
+        out = pd.DataFrame(
+            {
+                "Område/påstand": t["item"].map(lambda k: cb.item(k).label),
+                "Gruppe": t["group"].map(group_label),
+                "n": t["n"].map(format_n),
+                "Andel i stor/svært stor grad (%)": t["share_pct"].map(format_pct),
+                "95 % KI (Wilson)": [
+                    SYMBOL if s else f"{format_pct(lo)}–{format_pct(hi)}"
+                    for s, lo, hi in zip(t["suppressed"], t["ci_low_pct"], t["ci_high_pct"], strict=True)
+                ],
+            }
+        )
+    out.attrs["notes"] = notes
+    return out
+
+
+def tabell1_frame(pulje="alle") -> pd.DataFrame:
+    """Tabell 1 as printed: one row per case («Case I - pulje 2»), actor columns, a Sum column and a SUM
+    row (totals computed here, not stored)."""
+    from lmp_helpers.data import load_tabell1
+
+    cb = load_codebook()
+    pulje = parse_pulje(pulje)
+    t1 = load_tabell1()
+    if pulje != cb.pulje_all:
+        t1 = t1[t1["pulje"].astype("Int64") == pulje]
+    headers = {
+        "fylkesmann": "Fylkesmann",
+        "skoleeier": "Skoleeier",
+        "ppt": "PPT",
+        "rektor": "Rektor",
+        "laerere": "Lærere",
+        "elever": "Elever",
+        "foreldre": "Foreldre",
+    }
+    actors = [a for a in TABELL1_ACTORS if a in t1.columns]
+    body = t1[actors].astype("int64").rename(columns=headers)
+    body.index = [f"Case {c} - pulje {p}" for c, p in zip(t1["case"], t1["pulje"], strict=True)]
+    body["Sum"] = body.sum(axis=1)
+    body.loc["SUM"] = body.sum(axis=0)
+    body.index.name = "Casekommuner"
+    return body
+
+
+# -- export ---------------------------------------------------------------------------------------
+def _atomic_write_csv(frame: pd.DataFrame, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            frame.to_csv(fh, index=False, float_format="%.1f", lineterminator="\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_tables(out_dir, pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=None) -> list[Path]:
+    """Write `<figure>.csv` for every figure/table into out_dir (created if needed).
+
+    Everything is computed first and each file is written to a temp file in out_dir and renamed, so a
+    failure leaves no partial file behind.
+    """
+    pulje = parse_pulje(pulje)
+    min_n = check_min_n(min_n)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise LmpInputError(f"--out {out} finnes og er ikke en mappe; oppgi en mappe for tabellene")
+    survey = _load_survey(survey, data_dir)
+    tables = {fig: figure_table(fig, pulje, data_dir, min_n, survey) for fig in FIGURES}
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for fig, frame in tables.items():
+        path = out / f"{fig}.csv"
+        _atomic_write_csv(frame, path)
+        paths.append(path)
+    return paths
+
+
+def cli_tables(args) -> int:
+    """`lmp tables --pulje P [--data DIR] [--min-n N] --out DIR`."""
+    paths = write_tables(args.out, pulje=args.pulje, data_dir=args.data, min_n=args.min_n)
+    for p in paths:
+        print(p)
+    return 0
