@@ -25,9 +25,10 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "Boka er bygget: $(CURDIR)/_build/html/index.html"
 
+# ruff, pytest, nbval, the book build (-W) and the browser/privacy tests, in order; see scripts/test.sh.
 test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	scripts/ensure-chromium.sh
+	DATA="$(DATA)" MIN_N="$(MIN_N)" scripts/test.sh
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -1,0 +1,356 @@
+"""Static checks of a built HTML site: offline assets, internal links, respondent-level data.
+
+Used by the browser and privacy tests on `_build/html` and unit-tested on small fixture sites, so every
+check is shown to fail on a broken input. Each function returns a list of findings (empty = clean);
+the caller decides how to report them.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlsplit
+
+from bs4 import BeautifulSoup
+
+# Tags/attributes whose URL the browser fetches on its own while loading a page (not navigations).
+RESOURCE_ATTRS: tuple[tuple[str, str], ...] = (
+    ("script", "src"),
+    ("link", "href"),
+    ("img", "src"),
+    ("img", "srcset"),
+    ("source", "src"),
+    ("source", "srcset"),
+    ("iframe", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("video", "src"),
+    ("video", "poster"),
+    ("audio", "src"),
+    ("track", "src"),
+    ("input", "src"),
+)
+# <link rel=...> values that are hints or metadata, not fetched as page resources. Anything else
+# (stylesheet, icon, preload, modulepreload, manifest, ...) loads.
+NON_LOADING_LINK_RELS = {"canonical", "alternate", "author", "license", "help", "next", "prev", "search", "index"}
+# url(...) and @import in CSS, inline or in files.
+CSS_URL_RE = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)|@import\s+(['"])([^'"]+)\3""", re.IGNORECASE)
+TEXT_SUFFIXES = {".html", ".htm", ".js", ".json", ".css", ".txt", ".csv", ".ipynb", ".md", ".xml", ".svg", ".map"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: which file, what, and the offending value."""
+
+    file: str
+    kind: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.kind}: {self.detail}"
+
+
+def is_external(url: str) -> bool:
+    """True for a URL that leaves the site: absolute http(s), protocol-relative, or another scheme host."""
+    url = url.strip()
+    if url.startswith("//"):
+        return True
+    parts = urlsplit(url)
+    return parts.scheme in {"http", "https", "ws", "wss", "ftp"}
+
+
+def html_files(site_dir: Path) -> list[Path]:
+    return sorted(p for p in Path(site_dir).rglob("*.html") if p.is_file())
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8", errors="replace"), "html.parser")
+
+
+def _srcset_urls(value: str) -> list[str]:
+    return [part.strip().split()[0] for part in value.split(",") if part.strip()]
+
+
+def _css_urls(text: str) -> list[str]:
+    return [m.group(2) or m.group(4) for m in CSS_URL_RE.finditer(text)]
+
+
+def resource_urls(soup: BeautifulSoup) -> list[tuple[str, str]]:
+    """(tag, url) for every resource the page loads by itself: scripts, styles, images, frames, CSS url()."""
+    found: list[tuple[str, str]] = []
+    for tag_name, attr in RESOURCE_ATTRS:
+        for tag in soup.find_all(tag_name):
+            value = tag.get(attr)
+            if not value:
+                continue
+            if tag_name == "link":
+                rels = {r.lower() for r in (tag.get("rel") or [])}
+                if rels and rels <= NON_LOADING_LINK_RELS:
+                    continue
+            urls = _srcset_urls(value) if attr == "srcset" else [value]
+            found.extend((f"<{tag_name} {attr}>", u) for u in urls)
+    for style in soup.find_all("style"):
+        found.extend(("<style>", u) for u in _css_urls(style.get_text()))
+    for tag in soup.find_all(style=True):
+        found.extend((f"<{tag.name} style>", u) for u in _css_urls(tag["style"]))
+    return found
+
+
+def external_resources(site_dir: Path) -> list[Finding]:
+    """Every resource (HTML tag or CSS file) that would be fetched from outside the site."""
+    site_dir = Path(site_dir)
+    findings = []
+    for path in html_files(site_dir):
+        rel = str(path.relative_to(site_dir))
+        for tag, url in resource_urls(_soup(path)):
+            if is_external(url):
+                findings.append(Finding(rel, f"external resource {tag}", url))
+    for path in sorted(site_dir.rglob("*.css")):
+        rel = str(path.relative_to(site_dir))
+        for url in _css_urls(path.read_text(encoding="utf-8", errors="replace")):
+            if is_external(url):
+                findings.append(Finding(rel, "external resource in CSS", url))
+    return findings
+
+
+def _anchors(soup: BeautifulSoup) -> set[str]:
+    ids = {t["id"] for t in soup.find_all(id=True)}
+    ids |= {t["name"] for t in soup.find_all("a", attrs={"name": True})}
+    return ids
+
+
+def _resolve(site_dir: Path, page: Path, url: str) -> Path | None:
+    """Filesystem path an internal URL points to, as a static server would serve it."""
+    path_part = unquote(urlsplit(url).path)
+    if path_part.startswith("/"):
+        target = site_dir / path_part.lstrip("/")
+    elif path_part == "":
+        target = page
+    else:
+        target = page.parent / path_part
+    target = target.resolve()
+    if target.is_dir():
+        target = target / "index.html"
+    return target
+
+
+def broken_links(site_dir: Path, check_anchors: bool = True) -> list[Finding]:
+    """Internal href/src that point to a missing file or a missing #anchor (external links are skipped)."""
+    site_dir = Path(site_dir).resolve()
+    anchor_cache: dict[Path, set[str]] = {}
+    findings = []
+    pages = html_files(site_dir)
+    soups = {p: _soup(p) for p in pages}
+
+    def anchors_of(path: Path) -> set[str]:
+        if path not in anchor_cache:
+            anchor_cache[path] = _anchors(soups[path] if path in soups else _soup(path))
+        return anchor_cache[path]
+
+    for page in pages:
+        rel = str(page.relative_to(site_dir))
+        soup = soups[page]
+        urls = [("a href", a.get("href")) for a in soup.find_all("a", href=True)]
+        urls += [(tag, u) for tag, u in resource_urls(soup)]
+        for tag, url in urls:
+            url = (url or "").strip()
+            if not url or is_external(url):
+                continue
+            scheme = urlsplit(url).scheme
+            if scheme in {"mailto", "tel", "javascript", "data"}:
+                continue
+            base, fragment = urldefrag(url)
+            target = _resolve(site_dir, page, base)
+            try:
+                target.relative_to(site_dir)
+            except ValueError:
+                findings.append(Finding(rel, f"link outside the site ({tag})", url))
+                continue
+            if not target.is_file():
+                findings.append(Finding(rel, f"broken link ({tag})", url))
+                continue
+            if check_anchors and fragment and target.suffix in {".html", ".htm"}:
+                if unquote(fragment) not in anchors_of(target):
+                    findings.append(Finding(rel, f"missing anchor ({tag})", url))
+    return findings
+
+
+def text_files(site_dir: Path) -> Iterator[Path]:
+    for path in sorted(Path(site_dir).rglob("*")):
+        if path.is_file() and path.suffix.lower() in TEXT_SUFFIXES:
+            yield path
+
+
+def id_pattern(ids: Iterable[str]) -> re.Pattern | None:
+    """A regex that matches ids of the same shape as the given ones ("ppt-001" -> ppt-\\d+)."""
+    shapes = sorted({re.sub(r"\d+", r"\\d+", re.escape(i)) for i in ids if i})
+    if not shapes:
+        return None
+    return re.compile(r"(?<![\w-])(?:" + "|".join(shapes) + r")(?![\w-])", re.IGNORECASE)
+
+
+def respondent_ids_in(site_dir: Path, ids: Iterable[str]) -> list[Finding]:
+    """Every text file in the site that contains a respondent id (or one shaped like it)."""
+    site_dir = Path(site_dir)
+    pattern = id_pattern(ids)
+    if pattern is None:
+        raise ValueError("no respondent ids given: cannot build an id pattern")
+    findings = []
+    for path in text_files(site_dir):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        hits = sorted(set(m.group(0) for m in pattern.finditer(text)))
+        if hits:
+            shown = ", ".join(hits[:5]) + (" ..." if len(hits) > 5 else "")
+            findings.append(Finding(str(path.relative_to(site_dir)), "respondent id", shown))
+    return findings
+
+
+def raw_data_in(site_dir: Path, csv_files: Iterable[Path], min_rows: int = 1) -> list[Finding]:
+    """Files in the site holding a raw data file: a copy by name/bytes, its header line or any data row."""
+    site_dir = Path(site_dir)
+    findings = []
+    signatures: list[tuple[str, str]] = []  # (label, text that must not appear)
+    names = set()
+    contents = set()
+    for csv_path in csv_files:
+        csv_path = Path(csv_path)
+        names.add(csv_path.name)
+        raw = csv_path.read_bytes()
+        contents.add(raw)
+        lines = raw.decode("utf-8-sig", errors="replace").splitlines()
+        if lines:
+            signatures.append((f"header of {csv_path.name}", lines[0].strip()))
+        for line in lines[1:]:
+            if line.strip():
+                signatures.append((f"data row of {csv_path.name}", line.strip()))
+    for path in sorted(Path(site_dir).rglob("*")):
+        if not path.is_file():
+            continue
+        rel = str(path.relative_to(site_dir))
+        if path.name in names:
+            findings.append(Finding(rel, "raw data file name", path.name))
+        if path.read_bytes() in contents:
+            findings.append(Finding(rel, "raw data file copy", path.name))
+            continue
+        if path.suffix.lower() not in TEXT_SUFFIXES:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        hits = [label for label, sig in signatures if sig and sig in text]
+        if len(hits) >= min_rows:
+            findings.append(Finding(rel, "raw data content", f"{len(hits)} line(s), e.g. {hits[0]}"))
+    return findings
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+# -- small-cell privacy -----------------------------------------------------------------------------
+# Recomputed here straight from the CSV files and the codebook (not through the code under test), so the
+# check does not inherit a bug in the suppression it verifies.
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One published number: top-two count (bars) or one category's count (distribution) in one pulje."""
+
+    figure: str
+    item: str  # item id; for a distribution the category label
+    group: str
+    pulje: str  # "1", "2", "3" or "alle"
+    n: int  # respondents with a substantive answer in this group/pulje
+    k: int  # respondents counted in the published share
+
+
+def _code(value: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    return int(float(value))
+
+
+def true_cells(data_dir: Path, codebook) -> dict[tuple[str, str, str, str], Cell]:
+    """Every cell the book can publish, keyed (figure, item, group, pulje), with its true n and k."""
+    data_dir = Path(data_dir)
+    cells: dict[tuple[str, str, str, str], Cell] = {}
+    pulje_keys = [str(p) for p in codebook.pulje_values] + [codebook.pulje_all]
+    for fig in codebook.figures.values():
+        if fig.kind not in {"grouped_bars", "distribution"}:
+            continue
+        for group in fig.groups:
+            path = data_dir / codebook.groups[group].file
+            rows = csv_rows(path)
+            for item in fig.items:
+                if group not in codebook.items[item].groups:
+                    continue
+                for p in pulje_keys:
+                    sel = [r for r in rows if p == codebook.pulje_all or str(_code(r[codebook.pulje_column])) == p]
+                    codes = [c for c in (_code(r.get(item, "")) for r in sel) if c is not None]
+                    n = len(codes)
+                    if fig.kind == "grouped_bars":
+                        k = sum(c in codebook.top_two for c in codes)
+                        cells[(fig.key, item, group, p)] = Cell(fig.key, item, group, p, n, k)
+                    else:
+                        for code, label in codebook.scale.items():
+                            k = sum(c == code for c in codes)
+                            cells[(fig.key, label, group, p)] = Cell(fig.key, label, group, p, n, k)
+    return cells
+
+
+def disclosure_problems(
+    cells: dict[tuple[str, str, str, str], Cell], shown: set[tuple[str, str, str, str]], min_n: int = 5
+) -> list[str]:
+    """Cells with 0 < n < min_n whose share is shown, or can be recovered as «alle» minus the other puljer.
+
+    `shown` holds the keys of cells whose share (or interval) is visible. A cell with n = 0 reveals nothing
+    and counts as known. A relation alle = pulje 1 + 2 + 3 with exactly one unknown cell gives that cell away.
+    """
+    problems = []
+    for key in sorted(shown):
+        cell = cells.get(key)
+        if cell is not None and 0 < cell.n < min_n:
+            problems.append(f"{key}: share shown for n={cell.n} < {min_n}")
+    relations: dict[tuple[str, str, str], list[Cell]] = {}
+    for key, cell in cells.items():
+        relations.setdefault(key[:3], []).append(cell)
+    for rel_key, members in sorted(relations.items()):
+        unknown = [c for c in members if (c.figure, c.item, c.group, c.pulje) not in shown and c.n > 0]
+        if len(unknown) == 1 and 0 < unknown[0].n < min_n:
+            c = unknown[0]
+            others = ", ".join(m.pulje for m in members if m is not c)
+            problems.append(
+                f"{rel_key} pulje {c.pulje} (n={c.n}) is hidden but recoverable by subtraction from pulje {others}"
+            )
+    return problems
+
+
+def shown_in_export(rows: Iterable[dict[str, str]], codebook) -> tuple[set[tuple[str, str, str, str]], list[str]]:
+    """Keys of cells whose share/interval is visible in exported table rows, plus format problems.
+
+    `item` may be the item id or its label (bars) or the category label (distribution).
+    """
+    label_to_id = {it.label: key for key, it in codebook.items.items()}
+    shown: set[tuple[str, str, str, str]] = set()
+    problems = []
+    for row in rows:
+        fig = row["figure"]
+        if fig not in codebook.figures or codebook.figures[fig].kind not in {"grouped_bars", "distribution"}:
+            continue
+        item = row["item"]
+        if codebook.figures[fig].kind == "grouped_bars":
+            item = label_to_id.get(item, item)
+        pulje = str(row["pulje"]).strip()
+        pulje = str(int(float(pulje))) if pulje.replace(".", "", 1).isdigit() else pulje
+        key = (fig, item, row["group"], pulje)
+        values = [row.get(c, "") for c in ("share_pct", "ci_low_pct", "ci_high_pct")]
+        visible = [v for v in values if (v or "").strip() not in {"", ":", "nan", "NaN", "<NA>", "None"}]
+        suppressed = str(row.get("suppressed", "")).strip().lower() in {"true", "1", "yes"}
+        if visible:
+            shown.add(key)
+            if suppressed:
+                problems.append(f"{key}: marked suppressed but shows {visible}")
+    return shown, problems

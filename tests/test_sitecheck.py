@@ -1,0 +1,208 @@
+"""The site checkers must catch what they claim to: each check is run on a small fixture site, once clean
+and once with the defect planted (a CDN script, a broken link or anchor, a respondent id, a raw CSV,
+a small cell shown or recoverable by subtraction)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lmp_helpers import sitecheck
+from lmp_helpers.codebook import load_codebook
+
+PAGE = """<!doctype html><html><head><title>{title}</title>
+<link rel="stylesheet" href="{up}_static/style.css">
+<link rel="canonical" href="https://example.org/{title}.html">
+{head}</head><body>
+<h1 id="top">{title}</h1>
+<p><a href="https://www.udir.no/rapport.pdf">rapporten</a> <a href="mailto:x@example.org">e-post</a></p>
+{body}
+</body></html>
+"""
+
+
+def write_site(root: Path, pages: dict[str, str], head: dict[str, str] | None = None) -> Path:
+    (root / "_static").mkdir(parents=True, exist_ok=True)
+    (root / "_static" / "style.css").write_text("body { background: url('bg.png'); }\n")
+    (root / "_static" / "bg.png").write_bytes(b"\x89PNG\r\n")
+    for name, body in pages.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        up = "../" * (len(Path(name).parts) - 1)
+        path.write_text(PAGE.format(title=Path(name).stem, up=up, head=(head or {}).get(name, ""), body=body))
+    return root
+
+
+@pytest.fixture
+def clean_site(tmp_path: Path) -> Path:
+    return write_site(
+        tmp_path / "html",
+        {
+            "index.html": '<a href="kap/a.html#resultater">A</a> <a href="kap/">kap</a> <a href="#top">opp</a>',
+            "kap/index.html": '<a href="../index.html">hjem</a>',
+            "kap/a.html": '<h2 id="resultater">R</h2><img src="../_static/bg.png"><a href="/index.html#top">x</a>',
+        },
+    )
+
+
+def test_clean_site_has_no_findings(clean_site: Path):
+    assert sitecheck.broken_links(clean_site) == []
+    assert sitecheck.external_resources(clean_site) == []
+
+
+@pytest.mark.parametrize(
+    "head, body",
+    [
+        ('<script src="https://cdn.jsdelivr.net/npm/require.js"></script>', ""),
+        ('<script src="//cdn.example.com/x.js"></script>', ""),
+        ('<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Lato">', ""),
+        ('<link rel="preload" as="font" href="http://fonts.example.com/a.woff2">', ""),
+        ("<style>@import 'https://cdn.example.com/a.css';</style>", ""),
+        ("", '<div style="background-image: url(https://img.example.com/a.png)"></div>'),
+        ("", '<img src="data:image/png;base64,AAAA" srcset="a.png 1x, https://img.example.com/b.png 2x">'),
+        ("", '<iframe src="https://www.youtube.com/embed/x"></iframe>'),
+    ],
+)
+def test_external_resource_is_found(tmp_path: Path, head: str, body: str):
+    site = write_site(tmp_path / "html", {"index.html": body}, head={"index.html": head})
+    findings = sitecheck.external_resources(site)
+    assert len(findings) == 1, findings
+    assert findings[0].file == "index.html"
+
+
+def test_external_url_in_css_file_is_found(clean_site: Path):
+    (clean_site / "_static" / "style.css").write_text("@font-face { src: url(https://fonts.gstatic.com/a.woff2); }")
+    findings = sitecheck.external_resources(clean_site)
+    assert [f.file for f in findings] == ["_static/style.css"]
+
+
+def test_plain_hyperlink_to_the_web_is_not_a_resource(clean_site: Path):
+    # the fixture pages link to udir.no and a mailto: address; only loads count, not navigations
+    assert sitecheck.external_resources(clean_site) == []
+    assert sitecheck.broken_links(clean_site) == []
+
+
+@pytest.mark.parametrize(
+    "href, kind",
+    [
+        ("kap/b.html", "broken link"),
+        ("kap/a.html#finnes-ikke", "missing anchor"),
+        ("#finnes-ikke", "missing anchor"),
+        ("../utenfor.html", "link outside the site"),
+        ("kap/bilde%20mangler.png", "broken link"),
+    ],
+)
+def test_broken_internal_link_is_found(clean_site: Path, href: str, kind: str):
+    index = clean_site / "index.html"
+    index.write_text(index.read_text().replace("</body>", f'<a href="{href}">x</a></body>'))
+    findings = sitecheck.broken_links(clean_site)
+    assert len(findings) == 1, findings
+    assert findings[0].file == "index.html"
+    assert findings[0].kind.startswith(kind)
+    assert findings[0].detail == href
+
+
+def test_missing_image_is_a_broken_link(clean_site: Path):
+    (clean_site / "_static" / "bg.png").unlink()
+    files = sorted({f.file for f in sitecheck.broken_links(clean_site)})
+    assert files == ["kap/a.html"]  # the <img>; the CSS url() is checked by the browser test
+
+
+def test_respondent_ids_are_found_by_shape(clean_site: Path):
+    assert sitecheck.respondent_ids_in(clean_site, ["ppt-001", "skoleleder-0042"]) == []
+    (clean_site / "kap" / "b.html").write_text("<td>ppt-017</td><td>PPT-1</td><td>xppt-3</td>")
+    (clean_site / "searchindex.js").write_text('Search.setIndex({"terms": {"skoleleder-7": [1]}})')
+    findings = sitecheck.respondent_ids_in(clean_site, ["ppt-001", "skoleleder-0042"])
+    assert [(f.file, f.detail) for f in findings] == [
+        ("kap/b.html", "PPT-1, ppt-017"),
+        ("searchindex.js", "skoleleder-7"),
+    ]
+
+
+def test_raw_csv_copies_and_rows_are_found(clean_site: Path, tmp_path: Path):
+    data = tmp_path / "data"
+    data.mkdir()
+    csv_path = data / "ppt.csv"
+    csv_path.write_text("respondent_id,pulje,kunnskap_mobbing\nppt-001,1,4\nppt-002,3,\n")
+    assert sitecheck.raw_data_in(clean_site, [csv_path]) == []
+
+    (clean_site / "_downloads" / "abc").mkdir(parents=True)
+    (clean_site / "_downloads" / "abc" / "svar.csv").write_bytes(csv_path.read_bytes())
+    (clean_site / "_sources").mkdir()
+    (clean_site / "_sources" / "kap.ipynb").write_text('{"text": "ppt-002,3,\\n"}\nppt-002,3,\n')
+    found = {(f.file, f.kind) for f in sitecheck.raw_data_in(clean_site, [csv_path])}
+    assert found == {("_downloads/abc/svar.csv", "raw data file copy"), ("_sources/kap.ipynb", "raw data content")}
+
+
+def _cells(ns: dict[str, int], ks: dict[str, int] | None = None) -> dict:
+    ks = ks or {p: 0 for p in ns}
+    return {
+        ("fig2_1", "kunnskap_mobbing", "ppt", p): sitecheck.Cell("fig2_1", "kunnskap_mobbing", "ppt", p, n, ks[p])
+        for p, n in ns.items()
+    }
+
+
+def _keys(*puljer: str) -> set:
+    return {("fig2_1", "kunnskap_mobbing", "ppt", p) for p in puljer}
+
+
+def test_small_cell_shown_is_a_problem():
+    cells = _cells({"alle": 20, "1": 10, "2": 7, "3": 3})
+    problems = sitecheck.disclosure_problems(cells, _keys("alle", "1", "2", "3"))
+    assert any("n=3 < 5" in p for p in problems), problems
+
+
+def test_small_cell_recoverable_by_subtraction_is_a_problem():
+    cells = _cells({"alle": 20, "1": 10, "2": 7, "3": 3})
+    problems = sitecheck.disclosure_problems(cells, _keys("alle", "1", "2"))
+    assert len(problems) == 1 and "recoverable by subtraction" in problems[0], problems
+    # secondary suppression of pulje 2 protects pulje 3
+    assert sitecheck.disclosure_problems(cells, _keys("alle", "1")) == []
+
+
+def test_empty_pulje_does_not_protect_a_small_one():
+    # pulje 3 was not surveyed (n = 0): known to be zero, so hiding it hides nothing
+    cells = _cells({"alle": 13, "1": 10, "2": 3, "3": 0})
+    assert sitecheck.disclosure_problems(cells, _keys("alle", "1"))
+    assert sitecheck.disclosure_problems(cells, {k for k in _keys("1")}) == []
+
+
+def test_export_rows_shown_and_flag_consistency():
+    cb = load_codebook()
+    rows = [
+        {"figure": "fig2_1", "item": "Å forebygge og stoppe mobbing", "group": "ppt", "pulje": "3", "n": "3",
+         "share_pct": "", "ci_low_pct": "", "ci_high_pct": "", "suppressed": "True"},
+        {"figure": "fig2_1", "item": "kunnskap_mobbing", "group": "ppt", "pulje": "1", "n": "10",
+         "share_pct": "40.0", "ci_low_pct": "16.8", "ci_high_pct": "68.7", "suppressed": "False"},
+        {"figure": "fig4_2", "item": "I stor grad", "group": "ppt", "pulje": "alle", "n": "4",
+         "share_pct": "25.0", "ci_low_pct": "", "ci_high_pct": "", "suppressed": "True"},
+    ]
+    shown, problems = sitecheck.shown_in_export(rows, cb)
+    assert shown == {("fig2_1", "kunnskap_mobbing", "ppt", "1"), ("fig4_2", "I stor grad", "ppt", "alle")}
+    assert len(problems) == 1 and "marked suppressed" in problems[0]
+
+
+def test_true_cells_count_by_hand(tmp_path: Path):
+    cb = load_codebook()
+    for group in cb.groups:
+        cols = cb.columns_for_group(group)
+        (tmp_path / cb.groups[group].file).write_text(",".join(cols) + "\n")
+    ppt_cols = cb.columns_for_group("ppt")
+    rows = [
+        ("ppt-001", "1", {"kunnskap_mobbing": "5", "ressurs": "4"}),
+        ("ppt-002", "1", {"kunnskap_mobbing": "3", "ressurs": "4"}),
+        ("ppt-003", "2", {"kunnskap_mobbing": "4", "ressurs": ""}),
+        ("ppt-004", "3", {"kunnskap_mobbing": "", "ressurs": "1"}),
+    ]
+    lines = [",".join(ppt_cols)]
+    for rid, pulje, values in rows:
+        lines.append(",".join([rid, pulje] + [values.get(c, "") for c in ppt_cols[2:]]))
+    (tmp_path / "ppt.csv").write_text("\n".join(lines) + "\n")
+    cells = sitecheck.true_cells(tmp_path, cb)
+    mob = {p: (cells[("fig2_1", "kunnskap_mobbing", "ppt", p)].n, cells[("fig2_1", "kunnskap_mobbing", "ppt", p)].k)
+           for p in ("1", "2", "3", "alle")}
+    assert mob == {"1": (2, 1), "2": (1, 1), "3": (0, 0), "alle": (3, 2)}
+    assert cells[("fig4_2", "I stor grad", "ppt", "alle")].k == 2
+    assert cells[("fig4_2", "I svært liten grad", "ppt", "3")].k == 1
+    assert cells[("fig2_1", "kunnskap_mobbing", "skoleleder", "alle")].n == 0
