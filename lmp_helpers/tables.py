@@ -281,6 +281,53 @@ def distribution_table(
     return frame
 
 
+def respondent_counts(pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=None, groups=None):
+    """Number of respondents per group in a pulje (the report's «PPT: n=28»), suppressed like the cells.
+
+    Columns: group, label, pulje, n (Int64, empty when suppressed unless 0), suppressed. Groups not asked
+    in the pulje are left out (see attrs["notes"]). Suppression uses the family {alle, 1, 2, 3} of the
+    respondent counts, so a small pulje's size cannot be recovered by subtraction either.
+    """
+    from lmp_helpers.suppression import n_shown, suppress_family
+
+    cb = load_codebook()
+    pulje = parse_pulje(pulje)
+    min_n = check_min_n(min_n)
+    survey = _load_survey(survey, data_dir)
+    gs = list(groups or cb.groups)
+    rows = []
+    for g in gs:
+        grp = cb.group(g)
+        if pulje != cb.pulje_all and pulje not in grp.pulje:
+            continue
+        df = survey.get(g)
+        if df is None or len(df) == 0:
+            per = np.zeros(len(grp.pulje), dtype=np.int64)
+        else:
+            vc = df[cb.pulje_column].value_counts()
+            per = np.array([int(vc.get(p, 0)) for p in grp.pulje], dtype=np.int64)
+        parts = np.full(len(cb.pulje_values), -1, dtype=np.int64)
+        for p, n in zip(grp.pulje, per, strict=True):
+            parts[cb.pulje_values.index(p)] = n
+        hidden_parts, hidden_total = suppress_family(parts[None, :], min_n)
+        if pulje == cb.pulje_all:
+            n, hidden = int(per.sum()), bool(hidden_total[0])
+        else:
+            i = cb.pulje_values.index(pulje)
+            n, hidden = int(parts[i]), bool(hidden_parts[0, i])
+        rows.append((g, grp.label, str(pulje), n_shown(n, hidden), hidden))
+    out = pd.DataFrame(rows, columns=["group", "label", "pulje", "n", "suppressed"])
+    out["n"] = out["n"].astype("Int64")
+    out["suppressed"] = out["suppressed"].astype(bool)
+    notes = [n for n in [missing_group_note(gs, pulje)] if n]
+    if out["suppressed"].any():
+        from lmp_helpers.suppression import footnote
+
+        notes.append(footnote(min_n))
+    out.attrs["notes"] = notes
+    return out
+
+
 # -- formatting for the book ---------------------------------------------------------------------
 def format_pct(x, decimals: int = 1) -> str:
     """A percentage with Norwegian decimal comma («34,6»); missing/suppressed → «:»."""
