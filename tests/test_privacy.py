@@ -1,0 +1,161 @@
+"""Privacy: no respondent-level data and no small cell, shown or recoverable, in the exported tables and
+the built site.
+
+What must be hidden is recomputed here from the CSV files (lmp_helpers.sitecheck.true_cells), not taken
+from the suppression code under test; the exported tables of all four puljer are then read back as a
+reader would get them, and a cell with 0 < n < min_n must neither be shown nor be the single unknown in
+«alle» = pulje 1 + 2 + 3.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lmp_helpers import sitecheck
+from lmp_helpers.codebook import load_codebook
+from lmp_helpers.paths import PROJECT_ROOT, SYNTHETIC_DIR
+
+LMP = Path(sys.executable).with_name("lmp")
+PULJER = ["1", "2", "3", "alle"]
+SITE_DIR = Path(os.environ.get("LMP_SITE_DIR", PROJECT_ROOT / "_build" / "html"))
+# The data the book is built from (`make book DATA=...`).
+BOOK_DATA = Path(os.environ.get("DATA") or SYNTHETIC_DIR)
+if not BOOK_DATA.is_absolute():
+    BOOK_DATA = PROJECT_ROOT / BOOK_DATA
+
+
+def export_all(data: Path, out: Path, min_n: int) -> list[dict[str, str]]:
+    """`lmp tables` for every pulje, read back as rows."""
+    rows = []
+    for p in PULJER:
+        proc = subprocess.run(
+            [str(LMP), "tables", "--pulje", p, "--data", str(data), "--out", str(out / p), "--min-n", str(min_n)],
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stderr
+        files = sorted((out / p).glob("*.csv"))
+        assert files, f"lmp tables --pulje {p} wrote no CSV"
+        for f in files:
+            rows += sitecheck.csv_rows(f)
+    return rows
+
+
+def survey_csvs(data: Path) -> list[Path]:
+    cb = load_codebook()
+    return [data / g.file for g in cb.groups.values()]
+
+
+def respondent_ids(data: Path) -> list[str]:
+    cb = load_codebook()
+    return [r[cb.id_column] for path in survey_csvs(data) for r in sitecheck.csv_rows(path)]
+
+
+# -- data sets with small cells --------------------------------------------------------------------
+
+
+def _edit(path: Path, keep) -> None:
+    """Keep the header and the rows (as dicts) for which keep(row) returns the row (possibly edited)."""
+    rows = sitecheck.csv_rows(path)
+    header = path.read_text(encoding="utf-8").splitlines()[0]
+    cols = header.split(",")
+    kept = [r for r in (keep(dict(r)) for r in rows) if r is not None]
+    path.write_text("\n".join([header] + [",".join(r[c] for c in cols) for r in kept]) + "\n", encoding="utf-8")
+
+
+def small_pulje3(data: Path) -> None:
+    """PPT pulje 3 down to 3 respondents: every PPT item in pulje 3 is a primary small cell."""
+    seen = {"n": 0}
+
+    def keep(r):
+        if r["pulje"] == "3":
+            seen["n"] += 1
+            return r if seen["n"] <= 3 else None
+        return r
+
+    _edit(data / "ppt.csv", keep)
+
+
+def small_item_by_missing(data: Path) -> None:
+    """In pulje 2, only 4 PPT offices answer kunnskap_mobbing; the other items keep their n."""
+    seen = {"n": 0}
+
+    def keep(r):
+        if r["pulje"] == "2":
+            if r["kunnskap_mobbing"]:
+                seen["n"] += 1
+                if seen["n"] > 4:
+                    r["kunnskap_mobbing"] = ""
+        return r
+
+    _edit(data / "ppt.csv", keep)
+
+
+SCENARIOS = {
+    "shipped-data": (None, 5),
+    "shipped-data-min-n-8": (None, 8),
+    "ppt-pulje3-n3": (small_pulje3, 5),
+    "one-item-n4-by-missing": (small_item_by_missing, 5),
+}
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_exported_tables_hide_small_cells(tmp_path: Path, scenario: str):
+    edit, min_n = SCENARIOS[scenario]
+    data = tmp_path / "data"
+    shutil.copytree(SYNTHETIC_DIR, data)
+    if edit:
+        edit(data)
+    cb = load_codebook()
+    cells = sitecheck.true_cells(data, cb)
+    small = [c for c in cells.values() if 0 < c.n < min_n]
+    assert small, "scenario has no small cell: the test could not fail"
+
+    rows = export_all(data, tmp_path / "out", min_n)
+    shown, problems = sitecheck.shown_in_export(rows, cb)
+    unknown = sorted(shown - set(cells))
+    assert not unknown, f"exported cells the checker cannot map: {unknown[:5]}"
+    # the checker reads the exports right: every shown n is the true n
+    for row in rows:
+        key = (row["figure"], row["item"], row["group"], row["pulje"])
+        if key in shown and row.get("n"):
+            assert int(float(row["n"])) == cells[key].n, (key, row["n"], cells[key].n)
+    problems += sitecheck.disclosure_problems(cells, shown, min_n)
+    assert problems == []
+    # and the whole-sample numbers are still shown (hiding everything would pass trivially)
+    big_alle = {k for k, c in cells.items() if k[3] == cb.pulje_all and c.n >= min_n}
+    assert big_alle and big_alle <= shown, sorted(big_alle - shown)[:5]
+
+
+def test_exports_hold_no_respondent_ids(tmp_path: Path):
+    export_all(SYNTHETIC_DIR, tmp_path / "out", 5)
+    assert sitecheck.respondent_ids_in(tmp_path / "out", respondent_ids(SYNTHETIC_DIR)) == []
+    assert sitecheck.raw_data_in(tmp_path / "out", survey_csvs(SYNTHETIC_DIR)) == []
+
+
+# -- the built site (after `make book`; marker `site`) ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site_dir() -> Path:
+    if not (SITE_DIR / "index.html").is_file():
+        pytest.fail(f"no built site at {SITE_DIR} (index.html missing); run `make book` first", pytrace=False)
+    return SITE_DIR
+
+
+@pytest.mark.site
+def test_site_has_no_respondent_ids(site_dir: Path):
+    ids = respondent_ids(BOOK_DATA)
+    assert ids
+    assert [str(f) for f in sitecheck.respondent_ids_in(site_dir, ids)] == []
+
+
+@pytest.mark.site
+def test_site_has_no_raw_survey_data(site_dir: Path):
+    assert [str(f) for f in sitecheck.raw_data_in(site_dir, survey_csvs(BOOK_DATA))] == []
