@@ -56,10 +56,11 @@ def load_calibration(path: str | Path | None = None) -> dict:
                 f"og bare bruke pulje {list(g.pulje)}"
             )
         expected_items = cb.items_for_group(group)
-        if list(spec["items"]) != expected_items:
+        if set(spec["items"]) != set(expected_items):
             raise LmpInputError(
-                f"{path}: gruppe {group}: spørsmålene må være {expected_items} (kodebokas rekkefølge), "
-                f"fant {list(spec['items'])}"
+                f"{path}: gruppe {group}: spørsmålene må være {', '.join(expected_items)}; "
+                f"mangler {sorted(set(expected_items) - set(spec['items']))}, "
+                f"ukjente {sorted(set(spec['items']) - set(expected_items))}"
             )
         for item, it in spec["items"].items():
             counts = it["counts"]
