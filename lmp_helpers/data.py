@@ -131,9 +131,10 @@ def validate_frame(raw: pd.DataFrame, group: str, source: str | Path = "<data>")
         first_dup = ids[dup].iloc[0]
         lines, total = _lines((ids == first_dup).to_numpy())
         n_ids = ids[dup].nunique()
+        more = f" ({n_ids} id-er er duplisert i alt)" if n_ids > 1 else ""
         raise LmpInputError(
             f"{path}, {_where(lines, total)}, kolonne {id_col}: respondent-id {first_dup!r} forekommer flere ganger"
-            f" ({n_ids} id-er er duplisert i alt); tillatt: hver id én gang"
+            f"{more}; tillatt: hver id én gang"
         )
 
     allowed_pulje = ", ".join(str(p) for p in g.pulje)
