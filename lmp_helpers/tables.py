@@ -247,7 +247,12 @@ def distribution_table(
     pulje = parse_pulje(pulje)
     min_n = check_min_n(min_n)
     survey = _load_survey(survey, data_dir)
-    gs = [g for g in (groups or it.groups) if g in it.groups]
+    gs = [cb.group(g).key for g in (groups or it.groups)]
+    not_asked = [g for g in gs if g not in it.groups]
+    if not_asked:
+        raise LmpInputError(
+            f"spørsmålet {item!r} ble ikke stilt til {', '.join(not_asked)}; tillatt: {', '.join(it.groups)}"
+        )
     cells = add_suppression(cell_stats(survey, gs, [item]), min_n)
     cells = cells[cells["pulje"] == str(pulje)].reset_index(drop=True)
     codes = list(cb.scale)

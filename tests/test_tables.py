@@ -222,3 +222,14 @@ def test_display_table_labels_from_codebook():
     assert t.iloc[0, 0] == cb.items["rolle_uklar"].label and t.iloc[0, 1] == "PPT"
     assert t.iloc[0, 3] == "45,0" and t.iloc[0, 4] == "{}–{}".format(*[f"{x:.1f}".replace(".", ",")
                                                                        for x in wilson_pct(9, 20)])
+
+
+def test_distribution_table_by_hand_and_bad_group():
+    s = {"ppt": frame("ppt", [1] * 5 + [2] * 5, {"ressurs": [5, 5, 4, 3, 1, 2, 2, 2, 4, None]})}
+    d = tables.distribution_table("ressurs", "alle", survey=s)
+    assert d["count"].tolist() == [1, 3, 1, 2, 2] and d["n"].tolist() == [9] * 5
+    assert d["share_pct"].tolist() == [11.1, 33.3, 11.1, 22.2, 22.2]
+    with pytest.raises(LmpInputError, match="ikke stilt til skoleeier"):
+        tables.distribution_table("ressurs", survey=s, groups=["skoleeier"])
+    with pytest.raises(LmpInputError, match="ukjent gruppe"):
+        tables.distribution_table("ressurs", survey=s, groups=["elever"])
