@@ -233,3 +233,38 @@ def test_distribution_table_by_hand_and_bad_group():
         tables.distribution_table("ressurs", survey=s, groups=["skoleeier"])
     with pytest.raises(LmpInputError, match="ukjent gruppe"):
         tables.distribution_table("ressurs", survey=s, groups=["elever"])
+
+
+def test_lmp_tables_csv_reproduces_every_published_share_in_the_claims_file(tmp_path):
+    """Every share/n claim of data/report_claims.csv (numbers taken from the report), read back from the
+    CSVs `lmp tables` writes on the shipped synthetic data. fig4_2 claims sum the category rows."""
+    import operator
+
+    from lmp_helpers.data import load_claims
+
+    assert lmp(["tables", "--pulje", "alle", "--out", str(tmp_path)]) == 0
+    cb = load_codebook()
+    ops = {"==": None, "<": operator.lt, ">": operator.gt}
+    claims = load_claims()
+    claims = claims[claims["statistic"].isin(["share_pct", "share_codes", "n"]) & (claims["pulje"] == "alle")]
+    assert len(claims) >= 20
+    for _, c in claims.iterrows():
+        csv_t = pd.read_csv(tmp_path / f"{c['figure']}.csv", dtype={"pulje": str})
+        expected = float(c["expected"])
+        tol = float(c["tolerance"] or 0)
+        if c["statistic"] == "share_codes":
+            codes = [int(x) for x in c["spec"].removeprefix("codes=").split(",")]
+            labels = [cb.scale[k] for k in codes]
+            values = [csv_t[csv_t["item"].isin(labels)]["share_pct"].sum()]
+        elif c["figure"] == "fig4_2":  # one row per category, all with the item's n
+            assert c["statistic"] == "n", c["id"]
+            values = sorted(set(csv_t["n"]))
+        else:
+            sel = csv_t[csv_t["group"].isin(c["group"].split(";")) & csv_t["item"].isin(c["item"].split(";"))]
+            assert len(sel) == len(c["group"].split(";")) * len(c["item"].split(";")), c["id"]
+            values = sel["n" if c["statistic"] == "n" else "share_pct"].tolist()
+        for v in values:
+            if ops[c["comparator"]] is None:
+                assert abs(v - expected) <= tol + 1e-9, (c["id"], v, expected)
+            else:
+                assert ops[c["comparator"]](v, expected), (c["id"], v, expected)
