@@ -121,16 +121,18 @@ def validate_frame(raw: pd.DataFrame, group: str, source: str | Path = "<data>")
         raise LmpInputError(f"{path}: ingen rader (bare overskrift); tillatt: minst én respondent")
     id_col, pulje_col = cb.id_column, cb.pulje_column
 
-    ids = raw[id_col].astype("string").str.strip()
-    blank = ids.isna().to_numpy() | (ids.fillna("") == "").to_numpy()
+    ids = raw[id_col].to_numpy(dtype=object)
+    if ids.size and not all(isinstance(x, str) for x in ids[:1]):  # e.g. numbers from a frame built in code
+        ids = np.array([None if pd.isna(x) else str(x) for x in ids], dtype=object)
+    blank = pd.isna(ids) | (ids == "")
     if blank.any():
         lines, total = _lines(blank)
         raise LmpInputError(f"{path}, {_where(lines, total)}, kolonne {id_col}: tom id; tillatt: en unik, ikke-tom id")
-    dup = ids.duplicated(keep=False).to_numpy()
-    if dup.any():
-        first_dup = ids[dup].iloc[0]
-        lines, total = _lines((ids == first_dup).to_numpy())
-        n_ids = ids[dup].nunique()
+    if pd.Index(ids).has_duplicates:  # hash check first; the details only when needed
+        dup = pd.Series(ids).duplicated(keep=False).to_numpy()
+        first_dup = ids[dup][0]
+        lines, total = _lines(ids == first_dup)
+        n_ids = len(set(ids[dup]))
         more = f" ({n_ids} id-er er duplisert i alt)" if n_ids > 1 else ""
         raise LmpInputError(
             f"{path}, {_where(lines, total)}, kolonne {id_col}: respondent-id {first_dup!r} forekommer flere ganger"
@@ -152,7 +154,7 @@ def validate_frame(raw: pd.DataFrame, group: str, source: str | Path = "<data>")
             f"tillatt for {group}: {allowed_pulje}"
         )
 
-    out = {id_col: ids.astype(str), pulje_col: pulje.astype(np.int64)}
+    out = {id_col: pd.array(ids, dtype="str"), pulje_col: pulje.astype(np.int64)}
     codes = np.array(sorted(cb.scale), dtype=float)
     for item in cb.items_for_group(group):
         num = _integer_column(raw[item], path, item, _scale_allowed(), required=False)
@@ -165,7 +167,7 @@ def validate_frame(raw: pd.DataFrame, group: str, source: str | Path = "<data>")
             )
         missing = np.isnan(num)
         out[item] = pd.arrays.IntegerArray(np.where(missing, 0, num).astype(np.int64), missing)
-    return pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
+    return pd.DataFrame(out, index=pd.RangeIndex(len(raw)), copy=False)
 
 
 def read_group(path: str | Path, group: str) -> pd.DataFrame:
@@ -182,16 +184,22 @@ def read_group(path: str | Path, group: str) -> pd.DataFrame:
         raise LmpInputError(f"{path}: filen er tom; tillatt: en overskriftslinje med kolonnene og minst én rad")
     header = _read_header(path)
     _check_header(path, group, header)
-    dtypes = {h: "string" if h.strip() == cb.id_column else None for h in header}
+    # Fast path: numbers parsed by the C reader. Text in a number column makes it fail; then the file is
+    # read again as text so the message can name the exact line and value.
+    numeric = {h: "float64" for h in header if h.strip() != cb.id_column}
+    common = dict(encoding="utf-8-sig", keep_default_na=False, na_values=[""])
     try:
-        raw = pd.read_csv(
-            path,
-            encoding="utf-8-sig",
-            dtype={k: v for k, v in dtypes.items() if v},
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=True,
-        )
+        try:
+            raw = pd.read_csv(path, dtype={**numeric, cb.id_column: object}, **common)
+        except UnicodeDecodeError:
+            raise
+        except ValueError:
+            raw = pd.read_csv(path, dtype=object, **common)
+    except UnicodeDecodeError as exc:
+        raise LmpInputError(
+            f"{path}: filen er ikke UTF-8 ({exc.reason}); tillatt: kanonisk CSV i UTF-8 "
+            "(bruk `lmp import` for eksporter i cp1252/Excel)"
+        ) from None
     except pd.errors.ParserError as exc:
         raise LmpInputError(f"{path}: ugyldig CSV ({exc}); tillatt: kommaseparert med {len(header)} kolonner") from None
     raw.columns = [c.strip() for c in raw.columns]
