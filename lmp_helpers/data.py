@@ -170,6 +170,25 @@ def validate_frame(raw: pd.DataFrame, group: str, source: str | Path = "<data>")
     return pd.DataFrame(out, index=pd.RangeIndex(len(raw)), copy=False)
 
 
+def survey_schema(group: str):
+    """The typed contract of a loaded group as a pandera schema, built from the codebook.
+
+    `load_survey` checks the same rules itself, vectorised and with messages naming file, line and column;
+    this schema states the result for other code (`survey_schema(g).validate(df)`) and is tested against it.
+    """
+    import pandera.pandas as pa
+
+    cb = load_codebook()
+    g = cb.group(group)
+    columns = {
+        cb.id_column: pa.Column("str", pa.Check.str_length(min_value=1), unique=True, nullable=False),
+        cb.pulje_column: pa.Column("int64", pa.Check.isin(list(g.pulje)), nullable=False),
+    }
+    for item in cb.items_for_group(group):
+        columns[item] = pa.Column("Int64", pa.Check.isin(sorted(cb.scale)), nullable=True)
+    return pa.DataFrameSchema(columns, strict=True, ordered=True, name=f"{group} ({g.file})")
+
+
 def read_group(path: str | Path, group: str) -> pd.DataFrame:
     """Read and validate one canonical CSV for `group`."""
     cb = load_codebook()

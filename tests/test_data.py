@@ -278,3 +278,21 @@ def test_claims_file_structure():
     numeric = c[c["statistic"] != "ordering"]
     assert pd.to_numeric(numeric["expected"]).notna().all()
     assert (c.loc[c["statistic"] == "ordering", "spec"].str.len() > 0).all()
+
+
+def test_loaded_frames_satisfy_the_pandera_contract():
+    from lmp_helpers.data import survey_schema
+
+    for group, df in load_survey().items():
+        survey_schema(group).validate(df, lazy=True)
+
+
+def test_pandera_contract_rejects_what_the_loader_rejects():
+    import pandera.errors
+
+    from lmp_helpers.data import survey_schema
+
+    df = load_survey()["skoleleder"].copy()
+    df.loc[0, "pulje"] = 3
+    with pytest.raises(pandera.errors.SchemaError):
+        survey_schema("skoleleder").validate(df)
