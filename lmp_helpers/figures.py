@@ -42,7 +42,14 @@ def _source_label(data_dir, source_label):
 
 
 def caption(
-    figure: str, pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=None, source_label=None, counts=None
+    figure: str,
+    pulje="alle",
+    data_dir=None,
+    min_n: int = DEFAULT_MIN_N,
+    survey=None,
+    source_label=None,
+    counts=None,
+    show_ci: bool = True,
 ) -> str:
     """The caption line under a figure: data source, pulje, n per group, method and the `:` rule."""
     from lmp_helpers.tables import format_n, respondent_counts
@@ -61,9 +68,8 @@ def caption(
     if fig.kind == "distribution":
         parts.append("Andel av dem som svarte på spørsmålet")
     else:
-        parts.append(
-            f"Andel «{cb.top_two_label.lower()}» av dem som svarte; strek = 95 % konfidensintervall (Wilson)"
-        )
+        ci = "; strek = 95 % konfidensintervall (Wilson)" if show_ci else ""
+        parts.append(f"Andel «{cb.top_two_label.lower()}» av dem som svarte{ci}")
     parts.append(f"«{SYMBOL}» = prikket (færre enn {min_n} svar, eller skjult for å verne et prikket tall)")
     return ". ".join(parts) + "."
 
@@ -77,8 +83,19 @@ def plot_figure(
     *,
     source_label: str | None = None,
     title: bool = True,
+    groups=None,
+    items=None,
+    show_ci: bool = True,
 ):
-    """Draw one report figure for a pulje; returns a matplotlib Figure (not shown, not saved)."""
+    """Draw one report figure for a pulje; returns a matplotlib Figure (not shown, not saved).
+
+    Keyword-only extras (for the explorer): `groups` / `items` draw a subset of the figure's groups and
+    items (codebook order kept), `show_ci=False` leaves out the Wilson whiskers, `title=False` the title,
+    `source_label` overrides the data-source text in the caption. The figure's caption string is in
+    `fig.lmp_caption`, its Norwegian notes in `fig.lmp_notes`.
+    """
+    from dataclasses import replace
+
     from lmp_helpers.tables import _load_survey, check_figure, figure_table, respondent_counts
 
     check_figure(figure)
@@ -86,16 +103,24 @@ def plot_figure(
         raise LmpInputError("tabell1 er en tabell, ikke en figur; bruk figures.tabell1_styler()")
     cb = load_codebook()
     fig_def = cb.figure(figure)
+    fig_def = replace(
+        fig_def,
+        groups=_subset(groups, fig_def.groups, "gruppe"),
+        items=_subset(items, fig_def.items, "spørsmål"),
+    )
     pulje = parse_pulje(pulje)
     survey = _load_survey(survey, data_dir)
     table = figure_table(figure, pulje, data_dir, min_n, survey)
-    counts = respondent_counts(pulje, data_dir, min_n, survey, groups=fig_def.groups)
-    cap = caption(figure, pulje, data_dir, min_n, survey, source_label, counts=counts)
     notes = [n for n in table.attrs.get("notes", []) if not n.startswith(SYMBOL)]
+    table = table[table["group"].isin(fig_def.groups)]
+    if fig_def.kind != "distribution":
+        table = table[table["item"].isin(fig_def.items)]
+    counts = respondent_counts(pulje, data_dir, min_n, survey, groups=fig_def.groups)
+    cap = caption(figure, pulje, data_dir, min_n, survey, source_label, counts=counts, show_ci=show_ci)
     if fig_def.kind == "distribution":
         fig = _distribution(table, counts, fig_def)
     else:
-        fig = _grouped_bars(table, counts, fig_def)
+        fig = _grouped_bars(table, counts, fig_def, show_ci=show_ci)
     _decorate(fig, fig_def, pulje, cap, notes, title)
     fig.lmp_caption = cap  # for notebooks (myst-nb figure captions)
     fig.lmp_notes = notes
@@ -117,7 +142,18 @@ def _new_figure(size):
     return fig, ax
 
 
-def _grouped_bars(table, counts, fig_def):
+def _subset(chosen, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
+    """A validated subset of a figure's groups or items, in the figure's order."""
+    if chosen is None:
+        return allowed
+    chosen = [chosen] if isinstance(chosen, str) else list(chosen)
+    bad = [c for c in chosen if c not in allowed]
+    if bad or not chosen:
+        raise LmpInputError(f"ugyldig {what} {bad or chosen!r} for figuren; tillatt: {', '.join(allowed)}")
+    return tuple(a for a in allowed if a in chosen)
+
+
+def _grouped_bars(table, counts, fig_def, show_ci: bool = True):
     import matplotlib
     from matplotlib.patches import Patch
 
@@ -143,15 +179,18 @@ def _grouped_bars(table, counts, fig_def):
             lo = sub["ci_low_pct"].to_numpy(dtype=float)
             hi = sub["ci_high_pct"].to_numpy(dtype=float)
             ax.barh(y[shown], share[shown], height=style.BAR_HEIGHT * 0.92, color=style.GROUP_COLORS[g])
-            ax.errorbar(
-                share[shown],
-                y[shown],
-                xerr=np.vstack([share[shown] - lo[shown], hi[shown] - share[shown]]),
-                fmt="none",
-                ecolor=style.WHISKER_COLOR,
-                elinewidth=0.9,
-                capsize=2.2,
-            )
+            if not show_ci:  # value labels at the bar ends instead of the whisker ends
+                hi = share.copy()
+            else:
+                ax.errorbar(
+                    share[shown],
+                    y[shown],
+                    xerr=np.vstack([share[shown] - lo[shown], hi[shown] - share[shown]]),
+                    fmt="none",
+                    ecolor=style.WHISKER_COLOR,
+                    elinewidth=0.9,
+                    capsize=2.2,
+                )
             for yy, s, h in zip(y[shown], share[shown], hi[shown], strict=True):
                 ax.text(h + 1.2, yy, _fmt(s), va="center", ha="left", fontsize=8)
             for yy in y[supp | np.isnan(share)]:

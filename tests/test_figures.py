@@ -166,3 +166,19 @@ def test_import_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_subset_of_groups_and_items_without_intervals():
+    cb = load_codebook()
+    fig = figures.plot_figure("fig4_1", "alle", survey=survey(), source_label="testdata", groups=["skoleeier", "ppt"],
+                              items="rolle_uklar", show_ci=False)
+    ax = axis(fig)
+    assert legend_texts(fig) == ["PPT (n = 28)", "Skoleeiere (n = 10)"]  # codebook order kept
+    assert [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()] == [cb.item("rolle_uklar").label]
+    assert len(ax.patches) == 2
+    assert not [c for c in ax.collections if hasattr(c, "get_segments")]  # no whiskers
+    assert "Wilson" not in fig.lmp_caption
+    with pytest.raises(LmpInputError, match="tillatt: ppt, skoleleder, skoleeier"):
+        figures.plot_figure("fig4_1", survey=survey(), source_label="x", groups=["elever"])
+    with pytest.raises(LmpInputError, match="spørsmål"):
+        figures.plot_figure("fig4_1", survey=survey(), source_label="x", items=["kunnskap_mobbing"])
