@@ -63,7 +63,9 @@ def is_external(url: str) -> bool:
 
 
 def html_files(site_dir: Path) -> list[Path]:
-    return sorted(p for p in Path(site_dir).rglob("*.html") if p.is_file())
+    """The site's pages. `_static/` holds theme template fragments (Jinja macros), not pages."""
+    root = Path(site_dir)
+    return sorted(p for p in root.rglob("*.html") if p.is_file() and "_static" not in p.relative_to(root).parts)
 
 
 def _soup(path: Path) -> BeautifulSoup:
@@ -354,3 +356,24 @@ def shown_in_export(rows: Iterable[dict[str, str]], codebook) -> tuple[set[tuple
             if suppressed:
                 problems.append(f"{key}: marked suppressed but shows {visible}")
     return shown, problems
+
+
+def toc_files(toc_path: Path) -> list[str]:
+    """Document paths (no suffix) in a Jupyter Book `_toc.yml`, in reading order: root, parts, chapters, sections."""
+    import yaml
+
+    toc = yaml.safe_load(Path(toc_path).read_text(encoding="utf-8"))
+    out: list[str] = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                out.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    walk(toc.get("sections"))
+    return [str(Path(f).with_suffix("")) if Path(f).suffix in {".md", ".ipynb"} else f for f in out]

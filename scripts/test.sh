@@ -30,6 +30,6 @@ step ruff "$BIN/ruff" check .
 # unit, data, importer, bad inputs, papermill matrix (everything but the built-site tests)
 step pytest "${PYTEST[@]}" -m "not browser and not site"
 # the browser harness on fixture sites (needs chromium, not the book)
-step browser "${PYTEST[@]}" -m browser tests/browser
+step browser "${PYTEST[@]}" -m browser tests/browser/test_harness.py
 
 echo "total: $(( $(date +%s) - T0 )) s" | tee -a "$TIMINGS"

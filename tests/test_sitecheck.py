@@ -206,3 +206,20 @@ def test_true_cells_count_by_hand(tmp_path: Path):
     assert cells[("fig4_2", "I stor grad", "ppt", "alle")].k == 2
     assert cells[("fig4_2", "I svært liten grad", "ppt", "3")].k == 1
     assert cells[("fig2_1", "kunnskap_mobbing", "skoleleder", "alle")].n == 0
+
+
+def test_toc_files_walks_parts_chapters_sections(tmp_path: Path):
+    toc = tmp_path / "_toc.yml"
+    toc.write_text(
+        "format: jb-book\nroot: book/index\nparts:\n  - caption: A\n    chapters:\n      - file: gen/a.ipynb\n"
+        "      - file: book/p1\n        sections:\n          - file: gen/p1/a\n  - caption: B\n"
+        "    chapters:\n      - file: book/ref.md\n      - url: https://example.org\n        title: x\n"
+    )
+    assert sitecheck.toc_files(toc) == ["book/index", "gen/a", "book/p1", "gen/p1/a", "book/ref"]
+
+
+def test_theme_template_fragments_in_static_are_not_pages(clean_site: Path):
+    (clean_site / "_static" / "webpack-macros.html").write_text("<script src=\"{{ pathto('x.js', 1) }}\"></script>")
+    assert sitecheck.broken_links(clean_site) == []
+    pages = [str(p.relative_to(clean_site)) for p in sitecheck.html_files(clean_site)]
+    assert "_static/webpack-macros.html" not in pages
