@@ -30,8 +30,11 @@ test: $(STAMP)
 	scripts/ensure-chromium.sh
 	DATA="$(DATA)" MIN_N="$(MIN_N)" scripts/test.sh
 
+# JupyterLab on notebooks/ (the explorer is utforsk.ipynb). LAB_ARGS passes options, e.g.
+# LAB_ARGS="--no-browser --port=8890". Jupyter refuses to run as root unless told: containers often do.
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
