@@ -16,10 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lmp_helpers.codebook import load_codebook
@@ -177,21 +179,30 @@ def _convert_answers(path: Path, raw: pd.DataFrame, mapped: list[str], group: st
     out: dict[str, pd.Series] = {}
     problems = []
     for j, col in enumerate(mapped):
-        values = raw[j].astype(str)
+        # work on the distinct values only (an export has a handful per column, however many rows)
+        codes_idx, uniques = pd.factorize(raw[j].to_numpy(dtype=object), sort=False)
+        uniques = [str(u) for u in uniques]
         if col == cb.id_column:
-            out[col] = values.str.strip()
+            out[col] = pd.Series(np.asarray([u.strip() for u in uniques], dtype=object)[codes_idx])
             continue
-        normed = values.map(_norm)
+        normed = [_norm(u) for u in uniques]
         if col == cb.pulje_column:
-            # «2», «2.0», «Pulje 2»
-            out[col] = normed.str.replace(r"^pulje\s*", "", regex=True).str.replace(r"\.0$", "", regex=True)
+            # «2», «2.0», «Pulje 2»; anything else stays text for the loader's specific message
+            cleaned = [re.sub(r"\.0$", "", re.sub(r"^pulje\s*", "", u)) for u in normed]
+            if all(c.isdigit() for c in cleaned):
+                out[col] = pd.Series(np.asarray([float(c) for c in cleaned])[codes_idx])
+            else:
+                out[col] = pd.Series(np.asarray(cleaned, dtype=object)[codes_idx]).replace("", None)
             continue
-        codes = normed.map(lookup)
-        bad = codes.isna().to_numpy()
+        found = [lookup.get(u) for u in normed]
+        as_float = np.asarray([np.nan if f in (None, "") else float(f) for f in found])
+        unknown = np.asarray([f is None for f in found], dtype=bool)
+        bad = unknown[codes_idx]
         if bad.any():
             header = raw.attrs["header"][j]
-            problems.append((col, header, sorted(set(values[bad].str.strip())), bad))
-        out[col] = codes
+            bad_values = sorted({uniques[i].strip() for i in np.flatnonzero(unknown)})
+            problems.append((col, header, bad_values, bad))
+        out[col] = pd.Series(as_float[codes_idx])
     if problems:
         labels = [f"{c} / {cb.scale[c]}" for c in cb.scale] + [f"{m} (mangler)" for m in cb.missing_labels]
         allowed = ", ".join(labels)
@@ -217,7 +228,7 @@ def convert_export(path: str | Path, group: str) -> pd.DataFrame:
     if len(raw) == 0:
         raise LmpInputError(f"{path}: ingen rader med svar (bare overskrift); tillatt: minst én respondent")
     converted = _convert_answers(path, raw, mapped, group)
-    frame = pd.DataFrame({c: converted[c].replace("", None) for c in cb.columns_for_group(group)})
+    frame = pd.DataFrame({c: converted[c] for c in cb.columns_for_group(group)})
     return validate_frame(frame, group, path)
 
 
