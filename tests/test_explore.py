@@ -477,7 +477,7 @@ def test_notebook_live_run_shows_the_widget(tmp_path, monkeypatch):
     assert "make lab" in "".join(bundles[0]["text/html"])
 
 
-# -- `make lab`: JupyterLab starts, the kernel is registered, the explorer runs live in a server kernel ---------
+# -- `make lab`: JupyterLab starts, the kernel is registered, the explorer runs live ------------------------------
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -492,22 +492,23 @@ def _get(url: str, token: str, data: bytes | None = None, method: str = "GET"):
         return resp.status, resp.read().decode("utf-8")
 
 
-@pytest.mark.slow
-def test_make_lab_serves_the_explorer_with_a_live_kernel(tmp_path):
-    """Start JupyterLab with `make lab` (on 127.0.0.1, no browser), and check: the page and
-    the widget manager extension are served, the venv kernel is registered, and a kernel started by the
-    server for utforsk.ipynb runs the notebook's call in live mode (widget) and reacts to a control."""
-    from jupyter_client import BlockingKernelClient
-
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """`make lab` (the real target) on 127.0.0.1 without a browser; yields (base URL, token, runtime dir)."""
+    tmp = tmp_path_factory.mktemp("lab")
     port, token = _free_port(), "lmp-test-token"
-    runtime = tmp_path / "runtime"
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
+        "JUPYTERLAB_SETTINGS_DIR": str(tmp / "settings"),
+    }
     env.pop("JPY_SESSION_NAME", None)
     env.pop("LMP_EXPLORER", None)
     lab_args = f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} --ServerApp.port_retries=0"
-    log = open(tmp_path / "lab.log", "wb")
-    # The real target; -o: never reinstall the venv from inside a test. Own process group, so make and the
-    # server it starts are stopped together.
+    log_path = tmp / "lab.log"
+    log = open(log_path, "wb")
+    # -o: never reinstall the venv from inside a test. Own process group: make and the server stop together.
     server = subprocess.Popen(
         ["make", "-s", "-o", ".venv/.installed-stamp", "lab", f"LAB_ARGS={lab_args}"],
         cwd=PROJECT_ROOT,
@@ -517,39 +518,62 @@ def test_make_lab_serves_the_explorer_with_a_live_kernel(tmp_path):
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    kc = None
     try:
         for _ in range(120):
             try:
-                status, _body = _get(f"{base}/api/status", token)
+                _get(f"{base}/api/status", token)
                 break
             except OSError:
                 if server.poll() is not None:
                     break
                 time.sleep(0.5)
-        assert server.poll() is None, (tmp_path / "lab.log").read_text(errors="replace")
-        status, page = _get(f"{base}/lab", token)
-        assert status == 200 and "@jupyter-widgets/jupyterlab-manager" in page
-        _, specs = _get(f"{base}/api/kernelspecs", token)
-        spec = json.loads(specs)["kernelspecs"]["python3"]["spec"]
-        assert spec["display_name"] == "Python 3 (lmp)"
-        # the registered kernel runs this venv (the one with lmp_helpers installed)
-        assert Path(spec["argv"][0]).parent.parent.resolve() == Path(sys.prefix).resolve()
-        _, contents = _get(f"{base}/api/contents/utforsk.ipynb?content=0", token)
-        assert json.loads(contents)["type"] == "notebook"
-        body = json.dumps(
-            {"path": "utforsk.ipynb", "type": "notebook", "name": "utforsk.ipynb", "kernel": {"name": "python3"}}
-        ).encode()
-        _, session = _get(f"{base}/api/sessions", token, data=body, method="POST")
-        kernel_id = json.loads(session)["kernel"]["id"]
-        conn = runtime / f"kernel-{kernel_id}.json"
-        for _ in range(60):
-            if conn.is_file():
-                break
-            time.sleep(0.5)
-        kc = BlockingKernelClient(connection_file=str(conn))
-        kc.load_connection_file()
-        kc.start_channels()
+        assert server.poll() is None, log_path.read_text(errors="replace")
+        yield base, token, tmp / "runtime"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+        log.close()
+
+
+@pytest.mark.slow
+def test_make_lab_serves_lab_widgets_and_the_lmp_kernel(lab):
+    base, token, _ = lab
+    status, page = _get(f"{base}/lab", token)
+    assert status == 200 and "@jupyter-widgets/jupyterlab-manager" in page  # widget manager extension is on
+    _, specs = _get(f"{base}/api/kernelspecs", token)
+    spec = json.loads(specs)["kernelspecs"]["python3"]["spec"]
+    assert spec["display_name"] == "Python 3 (lmp)"
+    # the registered kernel runs this venv (the one with lmp_helpers installed)
+    assert Path(spec["argv"][0]).parent.parent.resolve() == Path(sys.prefix).resolve()
+    _, contents = _get(f"{base}/api/contents/utforsk.ipynb?content=0", token)
+    assert json.loads(contents)["type"] == "notebook"
+
+
+@pytest.mark.slow
+def test_make_lab_kernel_runs_the_explorer_live(lab):
+    """A kernel the server starts for utforsk.ipynb runs the notebook's call in live mode (a widget) and the
+    returned explorer reacts to a control."""
+    from jupyter_client import BlockingKernelClient
+
+    base, token, runtime = lab
+    body = json.dumps(
+        {"path": "utforsk.ipynb", "type": "notebook", "name": "utforsk.ipynb", "kernel": {"name": "python3"}}
+    ).encode()
+    _, session = _get(f"{base}/api/sessions", token, data=body, method="POST")
+    session = json.loads(session)
+    conn = runtime / f"kernel-{session['kernel']['id']}.json"
+    for _ in range(60):
+        if conn.is_file():
+            break
+        time.sleep(0.5)
+    kc = BlockingKernelClient(connection_file=str(conn))
+    kc.load_connection_file()
+    kc.start_channels()
+    try:
         kc.wait_for_ready(timeout=60)
         nb = json.loads((NOTEBOOKS_DIR / "utforsk.ipynb").read_text(encoding="utf-8"))
         code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
@@ -558,7 +582,6 @@ def test_make_lab_serves_the_explorer_with_a_live_kernel(tmp_path):
         assert reply["content"]["status"] == "ok", reply["content"]
         mimes = [m["content"].get("data", {}) for m in outputs if m["msg_type"] in ("execute_result", "display_data")]
         assert any("application/vnd.jupyter.widget-view+json" in d for d in mimes)
-        # the same object a click would change: set a control and read what the view now holds
         outputs = []
         probe = "_.pulje_w.value = 3\nprint(type(_).__name__, len(_.table), _.notes[0][:40])"
         reply = kc.execute_interactive(probe, timeout=120, output_hook=outputs.append)
@@ -566,12 +589,59 @@ def test_make_lab_serves_the_explorer_with_a_live_kernel(tmp_path):
         printed = "".join(m["content"]["text"] for m in outputs if m["msg_type"] == "stream")
         assert printed.startswith("Explorer 4 Skoleledere og skoleeiere ble ikke")
     finally:
-        if kc is not None:
-            kc.stop_channels()
-        os.killpg(server.pid, signal.SIGTERM)
+        kc.stop_channels()
+        _get(f"{base}/api/sessions/{session['id']}", token, method="DELETE")
+
+
+def _chromium() -> str:
+    exe = os.environ.get("LMP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(exe).is_file():
+        pytest.fail("chromium not found; run scripts/ensure-chromium.sh (apt-get install chromium)", pytrace=False)
+    return exe
+
+
+@pytest.mark.slow
+def test_make_lab_explorer_works_in_a_real_browser(lab, tmp_path):
+    """JupyterLab in headless chromium: run utforsk.ipynb, see the widget, click «Pulje 3», read the note,
+    export, type a bad data directory. The way a researcher uses it, end to end."""
+    from playwright.sync_api import sync_playwright
+
+    base, token, _ = lab
+    export_dir = tmp_path / "eksport"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
-        log.close()
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            errors: list[str] = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(f"{base}/lab/tree/utforsk.ipynb?token={token}")
+            page.wait_for_selector(".jp-Notebook", timeout=60000)
+            dialog = page.locator(".jp-Dialog button:has-text('Select')")
+            try:  # some JupyterLab versions ask which kernel to start; the preselected one is ours
+                dialog.click(timeout=5000)
+            except Exception:
+                pass
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60000)
+            page.click("text=Run")
+            page.click("text=Run All Cells")
+            page.wait_for_selector(".widget-toggle-buttons", timeout=90000)
+            page.wait_for_selector(".widget-output img", timeout=60000)
+            assert page.locator(".widget-output table tbody tr").count() == len(figure_table("fig2_1", "alle"))
+            page.click(".widget-toggle-button:has-text('Pulje 3')")
+            page.wait_for_selector("text=ikke spurt i pulje 3", timeout=30000)
+            assert page.locator(".widget-output table tbody tr").count() == len(figure_table("fig2_1", 3))
+            field = page.locator(".widget-text:has-text('Eksportmappe') input")
+            field.fill(str(export_dir))
+            field.press("Enter")
+            page.wait_for_timeout(500)
+            page.click("button:has-text('Eksporter')")
+            page.wait_for_selector("text=Eksportert", timeout=30000)
+            assert sorted(p.name for p in export_dir.iterdir()) == ["fig2_1_pulje-3.csv", "fig2_1_pulje-3.png"]
+            data = page.locator(".widget-text:has-text('Datamappe') input")
+            data.fill("/finnes/ikke")
+            data.press("Enter")
+            page.wait_for_selector("text=finnes ikke", timeout=30000)
+            assert page.locator(".jp-OutputArea-output:has-text('Traceback')").count() == 0
+            assert errors == []
+        finally:
+            browser.close()
