@@ -147,7 +147,8 @@ def assert_clean_failure(proc: subprocess.CompletedProcess, expect: list[str], b
     assert after == before, f"files changed: {sorted(set(after.items()) ^ set(before.items()))}"
 
 
-# `run` joins these once the chapter notebooks are in the repository (lmp run checks for them first).
+# `lmp run` joins these when it validates the data before writing anything: today (06:50 UTC) it writes
+# <out>/datakilde.md first, so a failed run leaves a file behind (found by this suite).
 DATA_COMMANDS = ["validate", "tables"]
 
 
@@ -204,3 +205,95 @@ def test_the_good_data_passes(workdir: Path):
     assert proc.returncode == 0, proc.stderr
     cb = load_codebook()
     assert {p.stem for p in (workdir / "out").glob("*.csv")} >= set(cb.figures)
+
+
+# -- lmp import: a survey-tool export (labels, «;», Excel encodings) -> canonical CSV -----------------
+
+
+def write_export(path: Path, group: str = "skoleeier", edit: Callable[[list[list[str]]], None] | None = None,
+                 encoding: str = "utf-8") -> Path:
+    """An export as the survey tool gives it: scale labels instead of codes, «;»-separated."""
+    cb = load_codebook()
+    cols = cb.columns_for_group(group)
+    rows = [cols]
+    for r in sitecheck_rows(SYNTHETIC_DIR / cb.groups[group].file):
+        rows.append([r[c] if c in (cb.id_column, cb.pulje_column) else (cb.scale[int(r[c])] if r[c] else "Vet ikke")
+                     for c in cols])
+    if edit:
+        edit(rows)
+    path.write_bytes("".join(";".join(r) + "\r\n" for r in rows).encode(encoding))
+    return path
+
+
+def sitecheck_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _set(row: int, col: str, value: str):
+    def edit(rows):
+        rows[row][rows[0].index(col)] = value
+
+    return edit
+
+
+def _drop(col: str):
+    def edit(rows):
+        i = rows[0].index(col)
+        for r in rows:
+            del r[i]
+
+    return edit
+
+
+def _header_only(rows):
+    del rows[1:]
+
+
+IMPORT_CASES = [
+    ("unknown-label", _set(1, "kunnskap_mobbing", "Kanskje"), "utf-8", [r"eksport\.csv", r"'Kanskje'", r"linje 2\b",
+                                                                       r"kunnskap_mobbing", r"I svært stor grad"]),
+    ("out-of-range-code", _set(2, "praksis_mobbing", "9"), "utf-8", [r"'9'", r"linje 3\b", r"praksis_mobbing"]),
+    ("missing-column", _drop("rolle_uklar"), "utf-8", [r"eksport\.csv", r"rolle_uklar"]),
+    ("duplicate-id", _set(3, "respondent_id", "skoleeier-001"), "utf-8", [r"skoleeier-001", r"linje 2, 4\b"]),
+    ("wrong-pulje", _set(1, "pulje", "3"), "utf-8", [r"pulje", r"\b3\b", r"1, 2"]),
+    ("empty-group", _header_only, "utf-8", [r"eksport\.csv", r"ingen rader"]),
+    # bytes that are neither UTF-8 nor cp1252 (0x81, 0x90 are undefined in cp1252)
+    ("wrong-encoding", None, "raw-bytes", [r"eksport\.csv", r"tegnkoding", r"UTF-8", r"cp1252"]),
+]
+
+
+@pytest.mark.parametrize("case", IMPORT_CASES, ids=lambda c: c[0])
+def test_bad_import(tmp_path: Path, case):
+    _id, edit, encoding, expect = case
+    export = tmp_path / "eksport.csv"
+    if encoding == "raw-bytes":
+        write_export(export)
+        export.write_bytes(export.read_bytes().replace(b"I stor grad", b"I stor gr\x81\x90d", 1))
+        assert b"\x81" in export.read_bytes()
+    else:
+        write_export(export, edit=edit, encoding=encoding)
+    before = snapshot(tmp_path)
+    proc = run_lmp(["import", "eksport.csv", "--group", "skoleeier", "--out", "ut"], tmp_path)
+    assert_clean_failure(proc, expect, before, snapshot(tmp_path))
+
+
+def test_import_refuses_unknown_group_and_missing_file(tmp_path: Path):
+    write_export(tmp_path / "eksport.csv")
+    before = snapshot(tmp_path)
+    proc = run_lmp(["import", "eksport.csv", "--group", "rektor", "--out", "ut"], tmp_path)
+    assert_clean_failure(proc, [r"'rektor'", r"ppt, skoleleder, skoleeier"], before, snapshot(tmp_path))
+    proc = run_lmp(["import", "finnes-ikke.csv", "--group", "ppt", "--out", "ut"], tmp_path)
+    assert_clean_failure(proc, [r"finnes-ikke\.csv"], before, snapshot(tmp_path))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_good_export_imports(tmp_path: Path, encoding: str):
+    # the control for the cases above: the unedited export imports, in every encoding Excel writes
+    write_export(tmp_path / "eksport.csv", encoding=encoding)
+    proc = run_lmp(["import", "eksport.csv", "--group", "skoleeier", "--out", "ut"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = sitecheck_rows(tmp_path / "ut" / "skoleeier.csv")
+    assert out == sitecheck_rows(SYNTHETIC_DIR / "skoleeier.csv")
