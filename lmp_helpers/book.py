@@ -73,9 +73,13 @@ def slug(text: str) -> str:
 
 
 def _display(obj) -> None:
+    import pandas as pd
     from IPython.display import display
 
-    display(obj)
+    # Every row and the full text: the book's tables are small, and a cut table hides numbers.
+    with pd.option_context("display.max_rows", None, "display.max_columns", None,
+                           "display.max_colwidth", None, "display.width", 200):
+        display(obj)
 
 
 def _markdown(text: str) -> None:
@@ -184,7 +188,7 @@ class Chapter:
         self.glue("n_ppt_tekst", "et skjult antall kontor" if n == SUPPRESSED else f"{n} kontor")
         if self.pulje == cb.pulje_all and invited and n not in (SUPPRESSED, MISSING):
             n_int = self.respondents("ppt")
-            self.glue("svarprosent_tekst", f"Det gir en svarprosent på {fmt_number(100 * n_int / invited, 1)}.")
+            self.glue("svarprosent_tekst", f"Det gir en svarprosent på {fmt_number(100 * n_int / invited, 1)} prosent.")
         else:
             self.glue("svarprosent_tekst", "Hvor mange kontor som ble invitert i hver pulje, er ikke kjent, så "
                                            "svarprosenten kan bare regnes for alle puljer samlet.")
@@ -454,16 +458,17 @@ class Chapter:
     def audit_table(self) -> None:
         import pandas as pd
 
-        a = self._audit()
+        a = self._audit().reset_index(drop=True)
         out = pd.DataFrame({
+            "Id": a["id"].astype(str),
             "Avsnitt": a["section"].astype(str),
             "Påstand i rapporten": a["claim"].astype(str),
             "Rapporten": a["expected"].map(_fmt_any),
             "Beregnet": a["computed"].map(_fmt_any),
-            "Holder": a["holds"].map(lambda h: "ja" if bool(h) else "**nei**"),
-        }, index=a["id"].astype(str))
-        out.index.name = "Id"
-        _display(out)
+            "Holder": a["holds"].map(lambda h: "ja" if bool(h) else "NEI"),
+            "Hvor i rapporten": a["where"].astype(str),
+        })
+        _display(out.set_index("Id"))
 
     def data_files(self) -> None:
         import pandas as pd

@@ -317,6 +317,19 @@ def atomic_write_notebook(nb, path: Path) -> None:
         raise
 
 
+def _source_cell_number(source: Path, executed_index: int) -> int:
+    """1-based cell number in the source notebook (papermill's injected cell shifts later cells by one)."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(source, as_version=4).cells
+    except Exception:  # noqa: BLE001 - the number is a courtesy; never hide the real error
+        return executed_index + 1
+    params = next((i for i, c in enumerate(cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    shift = 1 if params is None or executed_index > params else 0
+    return executed_index - shift + 1
+
+
 def _describe_failure(job: Job, exc: BaseException) -> LmpError:
     from papermill.exceptions import PapermillExecutionError
 
@@ -324,9 +337,9 @@ def _describe_failure(job: Job, exc: BaseException) -> LmpError:
     if isinstance(exc, PapermillExecutionError):
         first_line = (exc.source or "").strip().splitlines()[:1]
         code = f" «{first_line[0][:80]}»" if first_line else ""
+        number = _source_cell_number(job.source, exc.cell_index)
         return LmpError(
-            f"{where} (pulje {job.pulje}) feilet i celle {exc.cell_index} [In {exc.exec_count}]{code}: "
-            f"{exc.ename}: {exc.evalue}"
+            f"{where} (pulje {job.pulje}) feilet i celle {number}{code}: {exc.ename}: {exc.evalue}"
         )
     return LmpError(f"{where} (pulje {job.pulje}) kunne ikke kjøres: {type(exc).__name__}: {exc}")
 
