@@ -74,6 +74,14 @@ def figure_heading(figure: str) -> str:
     return f"Figur {fig.number}. {fig.title}"
 
 
+def table_caption(figure: str) -> str:
+    """The line above the shown table (a paragraph, not a heading: it must not enter the book's contents)."""
+    if figure == "tabell1":
+        return figure_heading(figure)
+    fig = load_codebook().figure(figure)
+    return f"Tallene bak figur {fig.number} (prosent; «:» = prikket)"
+
+
 def resolve_dir(text) -> Path | None:
     """A typed data directory: empty → None (the synthetic default). Relative paths are tried against the
     working directory first, then the project root (a notebook runs in notebooks/, people type data/...)."""
@@ -410,7 +418,7 @@ def table_html(view: View) -> str:
     shown = view.display_frame
     if not view.choice.show_ci:
         shown = shown[[c for c in shown.columns if "KI" not in c]]
-    heading = f"<h4 style='margin:0.6em 0 0.2em'>{html.escape(figure_heading(view.choice.figure))}</h4>"
+    heading = f"<p style='font-weight:bold;margin:0.6em 0 0.2em'>{html.escape(table_caption(view.choice.figure))}</p>"
     return heading + shown.to_html(
         index=view.choice.figure == "tabell1", escape=True, classes="lmp-table", border=0, na_rep=":"
     )
