@@ -8,9 +8,11 @@ Testable without a browser: setting a control's `.value` in Python recomputes sy
 current state is kept as attributes (`table`, `png`, `quotes`, `notes`) and rendered into
 `ipywidgets.Output` areas by assigning output dicts (no kernel needed for that).
 
-Displayed in a notebook, an `Explorer` returns one mime bundle with both the live widget and a static
-HTML view (figure, table, one line on how to open it live). JupyterLab renders the widget; a static
-renderer without a kernel (the book, with widget views dropped from its mime priority) renders the HTML.
+The notebook's one call, `explorer(...)`, returns the live `Explorer` when the kernel was started by a
+Jupyter server (JupyterLab via `make lab`); its mime bundle is the widget view plus a static HTML fallback.
+Anywhere else (papermill building the book, nbval) it returns a `StaticView`: the default state as plain
+outputs (the book's banner, one line on how to open it live, the figure as PNG, the table as HTML), and no
+widgets, so no widget state or widget JavaScript ends up in the static site.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ from lmp_helpers.codebook import load_codebook
 from lmp_helpers.errors import LmpError, LmpInputError
 from lmp_helpers.paths import PROJECT_ROOT, SYNTHETIC_DIR
 from lmp_helpers.pulje import parse_pulje, pulje_label, pulje_slug
+from lmp_helpers.suppression import DEFAULT_MIN_N
 
 DEFAULT_FIGURE = "fig2_1"
-DEFAULT_MIN_N = 5
 # Exports go to a folder at the project root (git-ignored): tables of real data must not land in git.
 DEFAULT_EXPORT_DIR = PROJECT_ROOT / "eksport"
 LIVE_HINT_MD = (
@@ -43,7 +45,7 @@ LIVE_HINT = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(LIVE_HINT_MD))
 ALL = ""  # value of the «all items» choice in the item dropdown
 
 
-# -- small pure helpers (tested directly) -----------------------------------------------------------------
+# -- small pure helpers -----------------------------------------------------------------
 def figure_choices() -> list[tuple[str, str]]:
     """(label, key) for the figure dropdown: Tabell 1 and the report's figures, in report order."""
     from lmp_helpers.tables import FIGURES
@@ -200,13 +202,6 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def _figure_png(fig) -> bytes:
-    """Deterministic PNG bytes (B's settings); the figure is not a pyplot figure, so nothing to close."""
-    from lmp_helpers.figures import png_bytes
-
-    return png_bytes(fig)
-
-
 def _html_output(text_html: str, plain: str) -> dict:
     return {"output_type": "display_data", "data": {"text/html": text_html, "text/plain": plain}, "metadata": {}}
 
@@ -244,6 +239,7 @@ class View:
     png: bytes | None = None
     quotes: pd.DataFrame | None = None
     source: dict | None = None
+    groups: tuple[str, ...] | None = None  # the chosen groups that the figure has (None: Tabell 1)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -312,6 +308,7 @@ def _compute(view: View, session: Session) -> None:
         groups = fig_groups if c.groups is None else tuple(g for g in fig_groups if g in c.groups)
         if not groups:
             view.notes.append("Ingen grupper er valgt: kryss av for minst én gruppe.")
+    view.groups = groups
     table = select_rows(full, groups, c.item)
     view.table = table
     view.notes.extend(_choice_notes(table, groups, pulje, min_n))
@@ -647,7 +644,7 @@ class Explorer:
             if view.table is None or view.error:
                 raise LmpInputError("ingenting å eksportere; velg først en kombinasjon som kan vises")
             c = view.choice
-            stem = export_stem(c.figure, parse_pulje(c.pulje), c.groups, c.item, view.full_table.attrs["min_n"])
+            stem = export_stem(c.figure, parse_pulje(c.pulje), view.groups, c.item, view.full_table.attrs["min_n"])
             out_dir = self.out_dir_w.value.strip() or str(DEFAULT_EXPORT_DIR)
             paths = write_export(out_dir, stem, table_csv(view.table), view.png)
         except LmpError as exc:

@@ -333,6 +333,15 @@ def test_export_of_a_selection(ex, tmp_path):
     assert png_path.read_bytes() == ex.png
 
 
+def test_export_name_counts_only_the_figures_groups(ex, tmp_path):
+    """Figur 4.2 has PPT only: the other (checked but disabled) group boxes do not make it a «selection»."""
+    _reset(ex)
+    ex.figure_w.value = "fig4_2"
+    ex.out_dir_w.value = str(tmp_path)
+    assert [p.name for p in ex.export()] == ["fig4_2_pulje-alle.csv", "fig4_2_pulje-alle.png"]
+    assert (tmp_path / "fig4_2_pulje-alle.csv").read_text(encoding="utf-8") == table_csv(figure_table("fig4_2"))
+
+
 def test_export_tabell1_has_no_png(ex, tmp_path):
     _reset(ex)
     ex.figure_w.value = "tabell1"
