@@ -377,3 +377,219 @@ def toc_files(toc_path: Path) -> list[str]:
     walk(toc.get("chapters"))
     walk(toc.get("sections"))
     return [str(Path(f).with_suffix("")) if Path(f).suffix in {".md", ".ipynb"} else f for f in out]
+
+
+# -- numbers shown in the built site's tables ---------------------------------------------------------
+
+PAGE_PULJE_RE = re.compile(r"pulje-(?P<pulje>[^/]+)/(?P<chapter>[^/]+)\.html$")
+NUMBER_RE = re.compile(r"\d")
+SHARE_RE = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+
+
+@dataclass(frozen=True)
+class SiteValue:
+    """One share shown in an HTML table: where, for which item, group (None = not named) and pulje."""
+
+    page: str
+    figures: tuple[str, ...]
+    item: str  # item id, or the category label for a distribution
+    group: str | None
+    pulje: str
+    value: float | None  # the share, None when only an interval is visible
+    text: str
+
+
+def _table_grid(table) -> tuple[list[str], list[list[tuple[str, str]]]]:
+    """Column labels (header rows joined) and body rows as (tag, text) with rowspans expanded."""
+    head_rows = table.find("thead").find_all("tr") if table.find("thead") else []
+    body = table.find("tbody") or table
+    body_rows = [r for r in body.find_all("tr") if r not in head_rows]
+    labels: list[str] = []
+    for tr in head_rows:
+        col = 0
+        for cell in tr.find_all(["th", "td"]):
+            span = int(cell.get("colspan", 1) or 1)
+            for _ in range(span):
+                while len(labels) <= col:
+                    labels.append("")
+                text = cell.get_text(" ", strip=True)
+                labels[col] = (labels[col] + " " + text).strip() if text else labels[col]
+                col += 1
+    rows: list[list[tuple[str, str]]] = []
+    carry: dict[int, tuple[int, tuple[str, str]]] = {}  # column -> (rows left, cell)
+    for tr in body_rows:
+        row: list[tuple[str, str]] = []
+        cells = list(tr.find_all(["th", "td"]))
+        col = 0
+        while cells or col in carry:
+            if col in carry:
+                left, cell = carry[col]
+                row.append(cell)
+                if left <= 1:
+                    del carry[col]
+                else:
+                    carry[col] = (left - 1, cell)
+                col += 1
+                continue
+            cell = cells.pop(0)
+            entry = (cell.name, cell.get_text(" ", strip=True))
+            row.append(entry)
+            span = int(cell.get("rowspan", 1) or 1)
+            if span > 1:
+                carry[col] = (span - 1, entry)
+            col += 1
+        rows.append(row)
+    return labels, rows
+
+
+def _share(text: str) -> float | None:
+    text = text.replace("\u2212", "-").replace("%", "").strip()
+    if SHARE_RE.match(text):
+        return float(text.replace(",", "."))
+    return None
+
+
+def site_values(site_dir: Path, codebook) -> list[SiteValue]:
+    """Every share/interval shown for a report figure in the site's HTML tables.
+
+    Understands the two table shapes the book uses: one row per item × group with «Gruppe», «Andel …» and
+    «KI» columns (pulje from the page path), and one row per item with a column per pulje.
+    """
+    site_dir = Path(site_dir)
+    pulje_labels = {codebook.pulje_all_label: codebook.pulje_all}
+    pulje_labels.update({f"Pulje {p}": str(p) for p in codebook.pulje_values})
+    group_labels = {g.label: k for k, g in codebook.groups.items()}
+    group_labels.update({g.label_long: k for k, g in codebook.groups.items()})
+    fig_by_number = {f.number: k for k, f in codebook.figures.items()}
+    values: list[SiteValue] = []
+    for page in html_files(site_dir):
+        rel = str(page.relative_to(site_dir))
+        m = PAGE_PULJE_RE.search(rel)
+        page_pulje = m["pulje"] if m else None
+        chapter_figs = tuple(k for k, f in codebook.figures.items() if m and f.chapter == m["chapter"])
+        for table in _soup(page).find_all("table"):
+            labels, rows = _table_grid(table)
+            share_cols = [i for i, lab in enumerate(labels) if "andel" in lab.lower() or lab.lower().startswith("ki")
+                          or " ki " in f" {lab.lower()} " or lab in pulje_labels]
+            if not share_cols:
+                continue
+            group_col = next((i for i, lab in enumerate(labels) if lab.strip().lower() == "gruppe"), None)
+            for row in rows:
+                heads = [t for tag, t in row if tag == "th"]
+                figs = tuple(fig_by_number[h] for h in heads if h in fig_by_number) or chapter_figs
+                if not figs:
+                    continue
+                item = _match_item(heads, figs, codebook)
+                if item is None:
+                    continue
+                group = None
+                if group_col is not None and group_col < len(row):
+                    group = group_labels.get(row[group_col][1])
+                for i in share_cols:
+                    if i >= len(row) or not NUMBER_RE.search(row[i][1]):
+                        continue
+                    pulje = pulje_labels.get(labels[i], page_pulje)
+                    if pulje is None:
+                        continue
+                    values.append(SiteValue(rel, figs, item, group, pulje, _share(row[i][1]), row[i][1]))
+    return values
+
+
+def _match_item(heads: list[str], figs: tuple[str, ...], codebook) -> str | None:
+    for fig in figs:
+        f = codebook.figures[fig]
+        if f.kind == "distribution":
+            for label in codebook.scale.values():
+                if label in heads:
+                    return label
+        else:
+            for item in f.items:
+                if codebook.items[item].label in heads or item in heads:
+                    return item
+    return None
+
+
+def site_shown_cells(values: list[SiteValue], cells: dict, tolerance: float = 0.051):
+    """Map shown site values to data cells. Returns (shown keys, values matching no cell).
+
+    A value whose table names no group is given to the group whose true shares match every value of that
+    table (e.g. a PPT-only comparison table).
+    """
+    shown: set[tuple[str, str, str, str]] = set()
+    unmatched: list[SiteValue] = []
+
+    def candidates(v: SiteValue, group: str | None) -> list[tuple[str, str, str, str]]:
+        return [k for k, c in cells.items() if k[0] in v.figures and k[1] == v.item and k[3] == v.pulje
+                and (group is None or k[2] == group)]
+
+    def matches(v: SiteValue, key) -> bool:
+        c = cells[key]
+        if v.value is None:
+            return c.n > 0
+        return c.n > 0 and abs(100 * c.k / c.n - v.value) <= tolerance
+
+    by_table: dict[tuple[str, tuple[str, ...]], list[SiteValue]] = {}
+    for v in values:
+        if v.group is not None:
+            keys = [k for k in candidates(v, v.group) if matches(v, k)]
+            shown.update(candidates(v, v.group))
+            if not keys:
+                unmatched.append(v)
+        else:
+            by_table.setdefault((v.page, v.figures), []).append(v)
+    for group_less in by_table.values():
+        groups = {k[2] for v in group_less for k in candidates(v, None)}
+        fitting = [g for g in sorted(groups)
+                   if all(any(matches(v, k) for k in candidates(v, g)) for v in group_less)]
+        for v in group_less:
+            if len(fitting) == 1:
+                shown.update(candidates(v, fitting[0]))
+            else:  # no single group explains the table: count it as showing every group's cell
+                shown.update(candidates(v, None))
+                unmatched.append(v)
+    return shown, unmatched
+
+
+GLUE_MIME = "application/papermill.record/text/plain"
+GLUED_SHARE_RE = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*(?:%|prosent)?\s*$")
+
+
+def glued_values(generated_dir: Path, codebook) -> list[SiteValue]:
+    """Shares glued into the prose of the executed chapters (`generated/pulje-<p>/*.ipynb`).
+
+    Keys follow the book's scheme: `<figure>_<item>_<group>` (and `..._pst`) for bars,
+    `<figure>_<category slug>` for the distribution.
+    """
+    import json
+
+    from lmp_helpers.book import slug
+
+    generated_dir = Path(generated_dir)
+    bars = {}
+    for fig in codebook.figures.values():
+        if fig.kind == "grouped_bars":
+            for item in fig.items:
+                for group in fig.groups:
+                    bars[f"{fig.key}_{item}_{group}"] = (fig.key, item, group)
+                    bars[f"{fig.key}_{item}_{group}_pst"] = (fig.key, item, group)
+        elif fig.kind == "distribution":
+            for label in codebook.scale.values():
+                bars[f"{fig.key}_{slug(label)}"] = (fig.key, label, fig.groups[0])
+    out = []
+    for path in sorted(generated_dir.glob("pulje-*/*.ipynb")):
+        pulje = path.parent.name.removeprefix("pulje-")
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb.get("cells", []):
+            for output in cell.get("outputs", []):
+                name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+                if name not in bars or GLUE_MIME not in output.get("data", {}):
+                    continue
+                text = output["data"][GLUE_MIME]
+                text = "".join(text) if isinstance(text, list) else str(text)
+                number = GLUED_SHARE_RE.match(text)
+                if not number:  # ":", "–" or a sentence saying the number is hidden or does not exist
+                    continue
+                fig, item, group = bars[name]
+                value = float(number.group(1).replace(",", "."))
+                out.append(SiteValue(str(path.relative_to(generated_dir)), (fig,), item, group, pulje, value, text))
+    return out

@@ -101,3 +101,22 @@ def test_broken_stored_output_fails(reference: Path, tmp_path: Path, mime: str):
     proc = nbval(path)
     assert proc.returncode == 1, proc.stdout[-3000:]
     assert f"mismatch '{mime}'" in proc.stdout
+
+
+def test_book_notebooks_are_committed_executed():
+    """nbval compares nothing for a cell without stored outputs, so an unexecuted commit would pass it."""
+    from lmp_helpers import runner
+
+    names = list(runner.CHAPTERS) + list(runner.APPENDICES) + list(runner.OPTIONAL_APPENDICES)
+    problems = []
+    for name in names:
+        path = NOTEBOOKS_DIR / f"{name}.ipynb"
+        if name in runner.OPTIONAL_APPENDICES and not path.is_file():
+            continue
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
+                continue
+            if cell.get("execution_count") is None or not cell.get("outputs"):
+                problems.append(f"{name}.ipynb cell {i}: no stored output")
+    assert problems == []

@@ -159,3 +159,21 @@ def test_site_has_no_respondent_ids(site_dir: Path):
 @pytest.mark.site
 def test_site_has_no_raw_survey_data(site_dir: Path):
     assert [str(f) for f in sitecheck.raw_data_in(site_dir, survey_csvs(BOOK_DATA))] == []
+
+
+BOOK_MIN_N = int(os.environ.get("MIN_N") or 5)
+
+
+@pytest.mark.site
+def test_site_shows_no_small_cell(site_dir: Path, tmp_path: Path):
+    """Tables on every page and numbers glued into the prose: no small cell shown or recoverable."""
+    cb = load_codebook()
+    cells = sitecheck.true_cells(BOOK_DATA, cb)
+    values = sitecheck.site_values(site_dir, cb) + sitecheck.glued_values(PROJECT_ROOT / "generated", cb)
+    shown, unmatched = sitecheck.site_shown_cells(values, cells)
+    # every share read off the site is a true share of its cell: the parser reads the right rows
+    assert [f"{v.page}: {v.item}/{v.group}/pulje {v.pulje} = {v.text}" for v in unmatched] == []
+    assert sitecheck.disclosure_problems(cells, shown, BOOK_MIN_N) == []
+    # and it sees every cell the exported tables publish (so the scan cannot pass by reading nothing)
+    exported, _ = sitecheck.shown_in_export(export_all(BOOK_DATA, tmp_path / "out", BOOK_MIN_N), cb)
+    assert sorted(exported - shown) == []

@@ -223,3 +223,111 @@ def test_theme_template_fragments_in_static_are_not_pages(clean_site: Path):
     assert sitecheck.broken_links(clean_site) == []
     pages = [str(p.relative_to(clean_site)) for p in sitecheck.html_files(clean_site)]
     assert "_static/webpack-macros.html" not in pages
+
+
+# -- shares read off site tables and glued prose ------------------------------------------------------
+
+TABLE_A = """<table class="dataframe"><thead>
+<tr><th></th><th>Gruppe</th><th>n</th><th>Andel i stor/svært stor grad (%)</th><th>95 % KI (Wilson)</th></tr>
+<tr><th>Område/påstand</th><th></th><th></th><th></th><th></th></tr></thead><tbody>
+<tr><th>Skoleutvikling</th><td>PPT</td><td>6</td><td>33,3</td><td>9,7–70,0</td></tr>
+<tr><th>Skoleutvikling</th><td>Skoleeiere</td><td>:</td><td>{eier}</td><td>:</td></tr>
+</tbody></table>"""
+
+TABLE_B = """<table class="dataframe"><thead>
+<tr><th></th><th></th><th>Alle puljer</th><th>Pulje 1</th><th>Pulje 2</th><th>Pulje 3</th></tr>
+<tr><th>Figur</th><th>Spørsmål/svar</th><th></th><th></th><th></th><th></th></tr></thead><tbody>
+<tr><th rowspan="2">2.1</th><th>Skoleutvikling</th><td>30,8</td><td>33,3</td><td>{p2}</td><td>:</td></tr>
+<tr><th>Klasseledelse</th><td>46,2</td><td>50,0</td><td>:</td><td>:</td></tr>
+</tbody></table>"""
+
+
+def _site_cells() -> dict:
+    C = sitecheck.Cell
+    spec = {  # (item, group, pulje): (n, k)
+        ("kunnskap_skoleutvikling", "ppt", "1"): (6, 2), ("kunnskap_skoleutvikling", "ppt", "2"): (4, 1),
+        ("kunnskap_skoleutvikling", "ppt", "3"): (3, 1), ("kunnskap_skoleutvikling", "ppt", "alle"): (13, 4),
+        ("kunnskap_klasseledelse", "ppt", "1"): (6, 3), ("kunnskap_klasseledelse", "ppt", "2"): (4, 2),
+        ("kunnskap_klasseledelse", "ppt", "3"): (3, 1), ("kunnskap_klasseledelse", "ppt", "alle"): (13, 6),
+        ("kunnskap_skoleutvikling", "skoleeier", "1"): (4, 2), ("kunnskap_skoleutvikling", "skoleeier", "2"): (6, 3),
+        ("kunnskap_skoleutvikling", "skoleeier", "alle"): (10, 5),
+    }
+    return {("fig2_1", i, g, p): C("fig2_1", i, g, p, n, k) for (i, g, p), (n, k) in spec.items()}
+
+
+def _write_page(root: Path, rel: str, table: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"<html><head><title>x</title></head><body><h1>x</h1>{table}</body></html>")
+
+
+def test_site_values_row_per_group_table(tmp_path: Path):
+    cb = load_codebook()
+    _write_page(tmp_path, "generated/pulje-1/kunnskapstilforsel.html", TABLE_A.format(eier=":"))
+    values = sitecheck.site_values(tmp_path, cb)
+    assert {(v.item, v.group, v.pulje, v.text) for v in values} == {
+        ("kunnskap_skoleutvikling", "ppt", "1", "33,3"), ("kunnskap_skoleutvikling", "ppt", "1", "9,7–70,0")}
+    cells = _site_cells()
+    shown, unmatched = sitecheck.site_shown_cells(values, cells)
+    assert unmatched == [] and shown == {("fig2_1", "kunnskap_skoleutvikling", "ppt", "1")}
+    assert sitecheck.disclosure_problems(cells, shown) == []
+
+
+def test_site_showing_a_hidden_cell_is_caught(tmp_path: Path):
+    cb = load_codebook()
+    _write_page(tmp_path, "generated/pulje-1/kunnskapstilforsel.html", TABLE_A.format(eier="50,0"))
+    cells = _site_cells()
+    shown, unmatched = sitecheck.site_shown_cells(sitecheck.site_values(tmp_path, cb), cells)
+    assert unmatched == []
+    problems = sitecheck.disclosure_problems(cells, shown)
+    assert any("skoleeier" in p and "n=4 < 5" in p for p in problems), problems
+
+
+def test_site_values_pulje_column_table_infers_the_group(tmp_path: Path):
+    cb = load_codebook()
+    _write_page(tmp_path, "generated/vedlegg/pulje_sammenligning.html", TABLE_B.format(p2=":"))
+    values = sitecheck.site_values(tmp_path, cb)
+    assert len(values) == 4 and {v.group for v in values} == {None}
+    cells = _site_cells()
+    shown, unmatched = sitecheck.site_shown_cells(values, cells)
+    assert unmatched == []
+    assert {k[2] for k in shown} == {"ppt"}  # 33,3 in pulje 1 fits PPT (2/6), not the school owners (2/4)
+    assert sitecheck.disclosure_problems(cells, shown) == []
+    # showing PPT pulje 2 (n = 4) in the comparison table is caught
+    _write_page(tmp_path, "generated/vedlegg/pulje_sammenligning.html", TABLE_B.format(p2="25,0"))
+    shown, unmatched = sitecheck.site_shown_cells(sitecheck.site_values(tmp_path, cb), cells)
+    assert any("n=4 < 5" in p for p in sitecheck.disclosure_problems(cells, shown))
+
+
+def test_site_value_that_matches_no_data_is_reported(tmp_path: Path):
+    cb = load_codebook()
+    _write_page(tmp_path, "generated/pulje-1/kunnskapstilforsel.html", TABLE_A.format(eier=":").replace("33,3", "35,0"))
+    _, unmatched = sitecheck.site_shown_cells(sitecheck.site_values(tmp_path, cb), _site_cells())
+    assert [v.text for v in unmatched] == ["35,0"]
+
+
+def test_glued_values_read_shares_and_skip_hidden(tmp_path: Path):
+    import json
+
+    cb = load_codebook()
+
+    def out(name, text):
+        return {"output_type": "display_data", "metadata": {"scrapbook": {"name": name, "mime_prefix": ""}},
+                "data": {sitecheck.GLUE_MIME: text}}
+
+    nb = {"cells": [{"cell_type": "code", "outputs": [
+        out("fig2_1_kunnskap_skoleutvikling_ppt", "33,3"),
+        out("fig2_1_kunnskap_skoleutvikling_ppt_pst", "33,3 prosent"),
+        out("fig2_1_kunnskap_skoleutvikling_skoleeier", ":"),
+        out("fig2_1_kunnskap_skoleutvikling_skoleeier_pst", "et skjult tall (færre enn 5 svar)"),
+        out("fig4_2_i_stor_grad", "50,0"),
+        out("min_n", "5"),
+    ]}]}
+    (tmp_path / "pulje-1").mkdir()
+    (tmp_path / "pulje-1" / "kunnskapstilforsel.ipynb").write_text(json.dumps(nb))
+    values = sitecheck.glued_values(tmp_path, cb)
+    assert [(v.figures, v.item, v.group, v.pulje, v.value) for v in values] == [
+        (("fig2_1",), "kunnskap_skoleutvikling", "ppt", "1", 33.3),
+        (("fig2_1",), "kunnskap_skoleutvikling", "ppt", "1", 33.3),
+        (("fig4_2",), "I stor grad", "ppt", "1", 50.0),
+    ]
