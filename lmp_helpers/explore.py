@@ -718,14 +718,27 @@ def _book_banner(view: View) -> bool:
     return True
 
 
+def _parent_cmdline() -> str | None:
+    """Command line of the process that launched this kernel (Linux /proc); None where unknown."""
+    try:
+        raw = Path(f"/proc/{os.getppid()}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return raw.replace(b"\0", b" ").decode("utf-8", "replace")
+
+
 def is_live() -> bool:
-    """True when the kernel was started by a Jupyter server (JupyterLab, Notebook 7), which sets
-    JPY_SESSION_NAME for its kernels; papermill/nbclient (the book build) do not. LMP_EXPLORER=static|live
-    overrides the guess."""
+    """True when the kernel was started by a Jupyter server (JupyterLab, Notebook 7): the server sets
+    JPY_SESSION_NAME for its kernels, papermill/nbclient (the book build) do not. A papermill run started
+    from inside a Lab kernel (`!make book`) inherits that variable, so where the launching process can be
+    seen, it must also be a Jupyter server. LMP_EXPLORER=static|live overrides the guess."""
     forced = os.environ.get("LMP_EXPLORER", "").strip().lower()
     if forced in {"static", "live"}:
         return forced == "live"
-    return bool(os.environ.get("JPY_SESSION_NAME"))
+    if not os.environ.get("JPY_SESSION_NAME"):
+        return False
+    parent = _parent_cmdline()
+    return parent is None or re.search(r"jupyter[-_](lab|server|notebook)", parent) is not None
 
 
 def explorer(pulje="alle", data_dir=None, min_n=DEFAULT_MIN_N, *, live: bool | None = None, **kwargs):

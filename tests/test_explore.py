@@ -416,13 +416,20 @@ def test_static_view_is_figure_table_and_one_line_on_make_lab():
 def test_explorer_call_chooses_live_or_static(monkeypatch):
     monkeypatch.delenv("LMP_EXPLORER", raising=False)
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
-    assert isinstance(explorer(), StaticView)
-    monkeypatch.setenv("JPY_SESSION_NAME", str(NOTEBOOKS_DIR / "utforsk.ipynb"))  # set by jupyter_server
+    assert isinstance(explorer(), StaticView)  # papermill/nbclient: no JPY_SESSION_NAME
+    # a kernel started by JupyterLab: jupyter_server sets JPY_SESSION_NAME, the parent is jupyter-lab
+    monkeypatch.setenv("JPY_SESSION_NAME", str(NOTEBOOKS_DIR / "utforsk.ipynb"))
+    monkeypatch.setattr(explore, "_parent_cmdline", lambda: "/x/.venv/bin/python3 /x/.venv/bin/jupyter-lab notebooks/")
     live = explorer()
     assert isinstance(live, Explorer)
     bundle = live._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "make lab" in bundle["text/html"] and "<img src='data:image/png;base64," in bundle["text/html"]
+    # `!make book` from a Lab notebook: papermill's kernel inherits JPY_SESSION_NAME but its parent is lmp run
+    monkeypatch.setattr(explore, "_parent_cmdline", lambda: "/x/.venv/bin/python /x/.venv/bin/lmp run --pulje alle")
+    assert isinstance(explorer(), StaticView)
+    monkeypatch.setenv("LMP_EXPLORER", "live")
+    assert isinstance(explorer(), Explorer)
     monkeypatch.setenv("LMP_EXPLORER", "static")
     assert isinstance(explorer(), StaticView)
 
