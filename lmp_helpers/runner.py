@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +40,10 @@ OPTIONAL_APPENDICES: tuple[str, ...] = ("utforsk",)
 APPENDIX_DIR = "vedlegg"
 DEFAULT_OUT = PROJECT_ROOT / "generated"
 KERNEL_NAME = "python3"
-CACHE_FORMAT = "lmp-run-1"  # bump when the post-processing below changes what gets written
+CACHE_FORMAT = "lmp-run-1"
+# The kernels' own log lines (TCP notice, «KeyboardInterrupt caught» at shutdown) would bury the run's
+# output; real errors still surface through papermill as cell errors.
+KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]  # bump when the post-processing below changes what gets written
 
 LABEL_TARGET = re.compile(r"^\((?P<label>[A-Za-z0-9_.:-]+)\)=\s*$", re.MULTILINE)
 LABEL_REF = re.compile(r"\{(?P<role>numref|ref)\}`(?P<body>[^`]*)`")
@@ -338,9 +341,13 @@ def _describe_failure(job: Job, exc: BaseException) -> LmpError:
         first_line = (exc.source or "").strip().splitlines()[:1]
         code = f" «{first_line[0][:80]}»" if first_line else ""
         number = _source_cell_number(job.source, exc.cell_index)
-        return LmpError(
-            f"{where} (pulje {job.pulje}) feilet i celle {number}{code}: {exc.ename}: {exc.evalue}"
-        )
+        detail = f"{exc.ename}: {exc.evalue}".strip()
+        if not str(exc.evalue).strip():  # e.g. a dead kernel: the traceback's last line says more
+            lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in (exc.traceback or [])]
+            lines = [line for chunk in lines for line in chunk.splitlines() if line.strip()]
+            if lines:
+                detail = f"{exc.ename}: {lines[-1]}"
+        return LmpError(f"{where} (pulje {job.pulje}) feilet i celle {number}{code}: {detail}")
     return LmpError(f"{where} (pulje {job.pulje}) kunne ikke kjøres: {type(exc).__name__}: {exc}")
 
 
@@ -356,6 +363,7 @@ def execute_job(job: Job, key: str, labels: set[str], cwd: Path = PROJECT_ROOT) 
             progress_bar=False,
             log_output=False,
             cwd=str(cwd),
+            extra_arguments=KERNEL_QUIET,
         )
     except Exception as exc:  # noqa: BLE001 - turned into one specific LmpError below
         raise _describe_failure(job, exc) from exc
@@ -407,17 +415,16 @@ def run(
             f"({len(result.skipped)} uendret)")
         with ThreadPoolExecutor(max_workers=min(n_jobs, len(todo))) as pool:
             futures = {pool.submit(execute_job, job, key, labels): job for job, key in todo}
-            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-            failed = [f for f in done if f.exception() is not None]
-            if failed:
-                for f in pending:
+            try:
+                for future in as_completed(futures):
+                    job = future.result()  # raises the job's LmpError: stop the run
+                    result.executed.append(job)
+                    log(f"  kjørt: {job.label}")
+            except BaseException:
+                # Stop: drop what has not started; kernels already running finish (their outputs are valid).
+                for f in futures:
                     f.cancel()
-                # Let already-running kernels finish (their outputs are valid), then report the first failure.
-                wait(pending)
-                raise failed[0].exception()
-            for f in done:
-                result.executed.append(f.result())
-                log(f"  kjørt: {futures[f].label}")
+                raise
     result.seconds = time.perf_counter() - start
     log(
         f"lmp run: {len(result.executed)} kjørt, {len(result.skipped)} uendret (cache), "
@@ -484,7 +491,8 @@ def refresh_source_outputs(names: Sequence[str] | None = None, notebooks_dir: Pa
         path = notebooks_dir / f"{name}.ipynb"
         try:
             nb = pm.execute_notebook(
-                str(path), None, kernel_name=KERNEL_NAME, progress_bar=False, cwd=str(PROJECT_ROOT)
+                str(path), None, kernel_name=KERNEL_NAME, progress_bar=False, cwd=str(PROJECT_ROOT),
+                extra_arguments=KERNEL_QUIET,
             )
         except Exception as exc:  # noqa: BLE001
             job = Job(name, path, path, "alle", {"min_n": 5}, is_chapter=name in CHAPTERS)
