@@ -20,10 +20,18 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lmp)" >/dev/null
 	touch $@
 
+# `lmp run` rewrites a notebook only when its inputs changed (see lmp_helpers/runner.py), so the Sphinx
+# build below is skipped when none of the site's inputs is newer than the last successful build.
+BOOK_INPUTS = $(wildcard generated/*/*.ipynb generated/*.md book/*.md book/*.bib book/_ext/*.py) _config.yml _toc.yml
+
 book: $(STAMP)
 	$(BIN)/lmp run --pulje 1 2 3 alle --data "$(DATA)" --min-n $(MIN_N)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	@$(MAKE) --no-print-directory _build/html/.lmp-built
 	@echo "Boka er bygget: $(CURDIR)/_build/html/index.html"
+
+_build/html/.lmp-built: $(BOOK_INPUTS) $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	touch $@
 
 # ruff, pytest, nbval, the book build (-W) and the browser/privacy tests, in order; see scripts/test.sh.
 test: $(STAMP)
