@@ -17,7 +17,8 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . || $(BIN)/python -m pip install -q --no-deps -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lmp)" >/dev/null
+# (kernel registered through the venv's real path: a checkout whose .venv is a symlink must not register its own)
+	"$$(realpath $(VENV))/bin/python" -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lmp)" >/dev/null
 	touch $@
 
 # `lmp run` rewrites a notebook only when its inputs changed (see lmp_helpers/runner.py), so the Sphinx
