@@ -564,7 +564,10 @@ def test_make_lab_serves_lab_widgets_and_the_lmp_kernel(lab):
     spec = json.loads(specs)["kernelspecs"]["python3"]["spec"]
     assert spec["display_name"] == "Python 3 (lmp)"
     # the registered kernel runs this venv (the one with lmp_helpers installed)
-    assert Path(spec["argv"][0]).parent.parent.resolve() == Path(sys.prefix).resolve()
+    venv = Path(spec["argv"][0]).parent.parent
+    assert venv.resolve() == Path(sys.prefix).resolve()
+    # registered through the real path, not through some checkout's symlinked .venv that may disappear
+    assert venv == venv.resolve(), f"kernelspec points through a symlink: {spec['argv'][0]}"
     _, contents = _get(f"{base}/api/contents/utforsk.ipynb?content=0", token)
     assert json.loads(contents)["type"] == "notebook"
 
