@@ -521,6 +521,10 @@ def lab(tmp_path_factory):
     }
     env.pop("JPY_SESSION_NAME", None)
     env.pop("LMP_EXPLORER", None)
+    # No autosave: the browser test runs the notebook, and the committed file must stay as it is.
+    docmanager = tmp / "settings" / "@jupyterlab" / "docmanager-extension"
+    docmanager.mkdir(parents=True)
+    (docmanager / "plugin.jupyterlab-settings").write_text('{"autosave": false}', encoding="utf-8")
     lab_args = f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={token} --ServerApp.port_retries=0"
     log_path = tmp / "lab.log"
     log = open(log_path, "wb")
@@ -570,6 +574,8 @@ def test_make_lab_serves_lab_widgets_and_the_lmp_kernel(lab):
     assert venv == venv.resolve(), f"kernelspec points through a symlink: {spec['argv'][0]}"
     _, contents = _get(f"{base}/api/contents/utforsk.ipynb?content=0", token)
     assert json.loads(contents)["type"] == "notebook"
+    _, settings = _get(f"{base}/lab/api/settings/@jupyterlab/docmanager-extension:plugin", token)
+    assert json.loads(settings)["settings"]["autosave"] is False
 
 
 @pytest.mark.slow
@@ -627,6 +633,7 @@ def test_make_lab_explorer_works_in_a_real_browser(lab, tmp_path):
 
     base, token, _ = lab
     export_dir = tmp_path / "eksport"
+    committed = (NOTEBOOKS_DIR / "utforsk.ipynb").read_bytes()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
         try:
@@ -664,3 +671,4 @@ def test_make_lab_explorer_works_in_a_real_browser(lab, tmp_path):
             assert errors == []
         finally:
             browser.close()
+    assert (NOTEBOOKS_DIR / "utforsk.ipynb").read_bytes() == committed
