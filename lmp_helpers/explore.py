@@ -421,6 +421,18 @@ def table_html(view: View) -> str:
     )
 
 
+def quotes_heading(view: View) -> str:
+    """«Sitater fra rapporten (kapittel 2, pulje 3): 9» above the quotes."""
+    if view.quotes is None:
+        return ""
+    chapter = figure_chapter(view.choice.figure)
+    where = pulje_label(parse_pulje(view.choice.pulje)).lower()
+    return (
+        f"<p style='font-weight:bold;margin:0.8em 0 0.2em'>Sitater fra rapporten, kapittel {chapter} "
+        f"({where}): {len(view.quotes)}</p>"
+    )
+
+
 def quotes_html(view: View) -> str:
     if view.quotes is None:
         return ""
@@ -530,6 +542,7 @@ class Explorer:
         self.figure_out = w.Output()
         self.table_out = w.Output()
         self.quotes_out = w.Output()
+        self.quotes_heading = w.HTML()
         self.widget = w.VBox(
             [
                 w.HTML("<h3 style='margin:0.2em 0'>Utforsk resultatene</h3>"),
@@ -543,10 +556,10 @@ class Explorer:
                 self.note_html,
                 self.figure_out,
                 self.table_out,
-                w.HTML("<h4 style='margin:0.6em 0 0.2em'>Sitater fra rapporten</h4>"),
-                self.quotes_out,
                 w.HBox([self.out_dir_w, self.export_button]),
                 self.export_html,
+                self.quotes_heading,
+                self.quotes_out,
             ]
         )
         self._sync_choices()
@@ -624,6 +637,7 @@ class Explorer:
         self.figure_out.outputs = (_png_output(view.png, alt),) if view.png is not None else ()
         tbl = table_html(view)
         self.table_out.outputs = (_html_output(tbl, "tabell"),) if tbl else ()
+        self.quotes_heading.value = quotes_heading(view)
         quotes = quotes_html(view)
         self.quotes_out.outputs = (_html_output(quotes, "sitater"),) if quotes else ()
 

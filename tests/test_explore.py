@@ -286,6 +286,7 @@ def test_quotes_of_the_figures_chapter_and_pulje(ex, pulje):
         q["id"] for q in _quotes_from_csv() if q["chapter"] == "4" and (pulje == "alle" or q["pulje"] in ("", pulje))
     ]
     assert list(ex.quotes["id"]) == expected
+    assert ex.quotes_heading.value.endswith(f": {len(expected)}</p>") and "kapittel 4" in ex.quotes_heading.value
     shown = _shown_html(ex.quotes_out)
     for q in _quotes_from_csv():
         text = html.escape(q["text"], quote=False)
