@@ -51,19 +51,6 @@ def fmt_pct(value: object, decimals: int = 1) -> str:
     return fmt_number(value, decimals)
 
 
-class Text:
-    """A glued value whose text/plain is exactly the formatted string (no quotes, no repr noise)."""
-
-    def __init__(self, text: str):
-        self.text = str(text)
-
-    def __repr__(self) -> str:
-        return self.text
-
-    def _repr_pretty_(self, p, cycle):  # IPython uses this for text/plain
-        p.text(self.text)
-
-
 def slug(text: str) -> str:
     """«I svært stor grad» -> «i_svaert_stor_grad» (glue keys must be plain ASCII words)."""
     text = text.lower()
@@ -157,7 +144,9 @@ class Chapter:
             raise LmpInputError(f"ugyldig glue-nøkkel {key!r}: bare bokstaver, tall og _")
         text = value if isinstance(value, str) else fmt_number(value, decimals)
         self.glued[key] = text
-        glue(key, Text(text), display=False)
+        # Glued as a str: its text/plain is the quoted literal ('34,6'), which myst-nb unquotes when pasting.
+        # (An unquoted «34,6» would be read by myst-nb's literal_eval as the tuple (34, 6).)
+        glue(key, text, display=False)
         return text
 
     def glue_common(self) -> None:

@@ -5,6 +5,7 @@ notebooks (thin structure, parameters, captions, glue-only numbers, deterministi
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -52,7 +53,11 @@ def _glued(nb) -> dict[str, str]:
         name = out.get("metadata", {}).get("scrapbook", {}).get("name")
         if name:
             data = out.get("data", {})
-            keys[name] = next(iter(data.values()), "")
+            plain = next(iter(data.values()), "")
+            # myst-nb pastes the literal_eval of text/plain: check what the reader will see
+            value = ast.literal_eval(plain)
+            assert isinstance(value, str), f"{name}: glued {plain!r} would be pasted as {value!r}"
+            keys[name] = value
     return keys
 
 
