@@ -69,16 +69,43 @@ class Browser:
         self.base_url = base_url
         self.origin = "{0.scheme}://{0.netloc}".format(urlsplit(base_url))
         self.outside: list[str] = []  # requests that tried to leave the local server
-        self.context = playwright.chromium.launch_persistent_context(
-            str(user_data_dir),
-            executable_path=executable,
+        self.crashes: list[str] = []  # browser crashes survived by relaunching (reported, see audit_page)
+        self._playwright = playwright
+        self._profile = Path(user_data_dir)
+        self._executable = executable
+        self._launches = 0
+        self.context = self._launch()
+
+    def _launch(self):
+        # a fresh profile per launch: nothing cached from an earlier (crashed) run
+        profile = self._profile / f"run-{self._launches}"
+        self._launches += 1
+        context = self._playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=self._executable,
             headless=True,
             args=CHROMIUM_ARGS,
             service_workers="block",
             viewport={"width": 1280, "height": 900},
         )
-        self.context.route("**/*", self._route)
-        self.context.route_web_socket("**/*", self._route_ws)
+        context.route("**/*", self._route)
+        context.route_web_socket("**/*", self._route_ws)
+        return context
+
+    def relaunch(self, reason: str) -> None:
+        self.crashes.append(reason)
+        try:
+            self.context.close()
+        except Exception:  # noqa: BLE001 - it is already gone
+            pass
+        self.context = self._launch()
+
+    def new_page(self):
+        try:
+            return self.context.new_page()
+        except Exception as exc:  # the context died (chromium crashed): start a new one once
+            self.relaunch(f"new_page: {exc}")
+            return self.context.new_page()
 
     def is_local(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -146,10 +173,27 @@ async () => {
 _LINKS_JS = "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
 
 
-def audit_page(browser: Browser, url: str, screenshot: Path | None = None) -> PageReport:
-    """Load one page and record everything the tests assert on."""
+def audit_page(browser: Browser, url: str, screenshot: Path | None = None, retry: bool = True) -> PageReport:
+    """Load one page and record everything the tests assert on.
+
+    If chromium itself dies (TargetClosedError, seen under heavy load on a shared machine), the browser is
+    relaunched and the page audited once more; the crash is kept in `browser.crashes`. A second crash on
+    the same page is a problem of that page.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        return _audit_page(browser, url, screenshot)
+    except PlaywrightError as exc:
+        if "closed" not in str(exc) or not retry:
+            raise
+        browser.relaunch(f"{url}: {str(exc).splitlines()[0]}")
+        return audit_page(browser, url, screenshot, retry=False)
+
+
+def _audit_page(browser: Browser, url: str, screenshot: Path | None) -> PageReport:
     report = PageReport(url=url)
-    page = browser.context.new_page()
+    page = browser.new_page()
     before = len(browser.outside)
     page.on("console", lambda m: report.console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda exc: report.console_errors.append(f"uncaught: {exc}"))

@@ -75,3 +75,13 @@ def test_missing_page_and_wrong_title_are_caught(open_browser, tmp_path):
     (site / "index.html").write_text((site / "index.html").read_text().replace("Forside – bok", "Noe annet"))
     problems = run(open_browser, site).problems()
     assert any("does not name the page's heading" in p for p in problems), problems
+
+
+def test_a_dead_browser_is_relaunched_and_recorded(open_browser, tmp_path):
+    site = fixture_site(tmp_path / "site")
+    with serve(site) as url:
+        browser = open_browser(url)
+        browser.context.close()  # as if chromium had crashed
+        report = audit_page(browser, url + "index.html")
+    assert report.problems() == []
+    assert len(browser.crashes) == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import urllib.error
 import urllib.request
+import warnings
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -53,6 +54,8 @@ def reports(site_browser, site_url, site_dir, output_dir):
     out = {}
     for doc in TOC_PAGES:
         out[doc] = audit_page(site_browser, urljoin(site_url, doc + ".html"), shots / (doc.replace("/", "__") + ".png"))
+    if site_browser.crashes:
+        warnings.warn(f"chromium was relaunched after crashing: {site_browser.crashes}", stacklevel=1)
     return out
 
 
@@ -87,7 +90,7 @@ def test_screenshots_of_every_chapter(reports, output_dir):
 
 
 def test_search_finds_mobbing(site_browser, site_url):
-    page = site_browser.context.new_page()
+    page = site_browser.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     try:
@@ -107,7 +110,7 @@ def test_search_finds_mobbing(site_browser, site_url):
 def test_pulje_switch_reaches_every_pulje(site_browser, site_url, chapter):
     """Click «Pulje 1/2/3» in the page's pulje switch (not the sidebar) and land on that pulje's chapter."""
     cb = load_codebook()
-    page = site_browser.context.new_page()
+    page = site_browser.new_page()
     try:
         start = urljoin(site_url, f"generated/pulje-alle/{chapter}.html")
         for p in cb.pulje_values:
