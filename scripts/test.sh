@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # The whole test suite, in order; `make test` calls this after creating .venv and installing chromium.
+#   ruff -> pytest (unit, data, importer, bad inputs, papermill matrix) -> nbval -> book build (-W)
+#   -> browser + privacy tests of the built site
 # Every step must pass and every pytest step must run at least one test (pytest exits 5 otherwise).
 # Step timings go to test-output/timings.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BIN=.venv/bin
+DATA=${DATA:-data/synthetic}
+MIN_N=${MIN_N:-5}
 OUT=${LMP_TEST_OUTPUT:-test-output}
 mkdir -p "$OUT"
 TIMINGS="$OUT/timings.txt"
 : >"$TIMINGS"
 PYTEST=("$BIN/python" -m pytest -q -p no:cacheprovider)
+# The papermill matrix in the pytest step runs into generated/, so the book step's `lmp run` is a cache hit.
+export LMP_RUN_OUT="$PWD/generated"
+export DATA MIN_N
 T0=$(date +%s)
 
 step() {
@@ -26,10 +33,28 @@ step() {
     echo "$name: $(( $(date +%s) - start )) s" | tee -a "$TIMINGS"
 }
 
+# The notebooks the book is made of (chapters and appendices), committed with their executed outputs.
+mapfile -t NOTEBOOKS < <("$BIN/python" -c '
+from lmp_helpers import runner
+from lmp_helpers.paths import NOTEBOOKS_DIR
+names = list(runner.CHAPTERS) + list(runner.APPENDICES) + list(runner.OPTIONAL_APPENDICES)
+print("\n".join(str(NOTEBOOKS_DIR / f"{n}.ipynb") for n in names if (NOTEBOOKS_DIR / f"{n}.ipynb").is_file()))')
+if [[ ${#NOTEBOOKS[@]} -eq 0 ]]; then
+    echo "FAILED: no book notebooks found for nbval (lmp_helpers.runner.CHAPTERS)" >&2
+    exit 1
+fi
+
+build_book() {
+    "$BIN/lmp" run --pulje 1 2 3 alle --data "$DATA" --min-n "$MIN_N"
+    # --all: a fresh Sphinx read, so a warning in an unchanged page is not hidden by the incremental cache
+    "$BIN/jupyter-book" build . --all -W -n --keep-going
+}
+
 step ruff "$BIN/ruff" check .
-# unit, data, importer, bad inputs, papermill matrix (everything but the built-site tests)
 step pytest "${PYTEST[@]}" -m "not browser and not site"
-# the browser harness on fixture sites (needs chromium, not the book)
-step browser "${PYTEST[@]}" -m browser tests/browser/test_harness.py
+step nbval "${PYTEST[@]}" -o addopts= --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
+    "${NOTEBOOKS[@]}"
+step book build_book
+step site "${PYTEST[@]}" -m "browser or site"
 
 echo "total: $(( $(date +%s) - T0 )) s" | tee -a "$TIMINGS"
