@@ -20,6 +20,8 @@ export LMP_RUN_OUT="$PWD/generated"
 export DATA MIN_N
 T0=$(date +%s)
 
+# KEEP_GOING=1 runs every step even after a failure (to see all of them); the suite still fails at the end.
+FAILED_STEPS=()
 step() {
     local name=$1
     shift
@@ -28,7 +30,9 @@ step() {
     echo "==> [$name] $*"
     if ! "$@"; then
         echo "FAILED: [$name] ($(( $(date +%s) - start )) s)" | tee -a "$TIMINGS" >&2
-        exit 1
+        FAILED_STEPS+=("$name")
+        [[ "${KEEP_GOING:-0}" == 1 ]] || exit 1
+        return 0
     fi
     echo "$name: $(( $(date +%s) - start )) s" | tee -a "$TIMINGS"
 }
@@ -58,3 +62,7 @@ step book build_book
 step site "${PYTEST[@]}" -m "browser or site"
 
 echo "total: $(( $(date +%s) - T0 )) s" | tee -a "$TIMINGS"
+if [[ ${#FAILED_STEPS[@]} -gt 0 ]]; then
+    echo "FAILED steps: ${FAILED_STEPS[*]}" | tee -a "$TIMINGS" >&2
+    exit 1
+fi
