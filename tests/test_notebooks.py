@@ -256,3 +256,58 @@ def test_committed_outputs_match_a_fresh_run(run_out, name):
     assert comparable(committed) == comparable(fresh), (
         f"{name}: committed outputs are stale; run `python -m lmp_helpers.runner refresh {name}`"
     )
+
+
+# -- real data and the book helpers ---------------------------------------------------------------------
+
+
+def test_real_data_banner_has_no_synthetic_warning(tmp_path):
+    """A data folder without datasource.yml is real data: the page says so and drops the synthetic warning."""
+    import shutil
+
+    from lmp_helpers.paths import SYNTHETIC_DIR
+
+    real = tmp_path / "real"
+    shutil.copytree(SYNTHETIC_DIR, real)
+    (real / "datasource.yml").unlink()
+    out = tmp_path / "out"
+    result = runner.run(pulje=["2"], data=real, out=out, chapters=("praksisendring",), appendices=(),
+                        log=lambda *_: None)
+    assert len(result.executed) == 1
+    md = _text(_read(out / "pulje-2" / "praksisendring.ipynb"))
+    assert "Datakilde: **ekte surveydata**" in md
+    assert "Syntetiske data" not in md
+    assert "ekte surveydata" in (out / "datakilde.md").read_text(encoding="utf-8")
+
+
+def test_norwegian_number_format():
+    from lmp_helpers.book import fmt_number, fmt_p
+
+    assert fmt_number(34.6, 1) == "34,6"
+    assert fmt_number(55.55, 1) in {"55,5", "55,6"}  # float formatting; the tables round upstream
+    assert fmt_number(1234) == "1\u00a0234"
+    assert fmt_number(None) == fmt_number(float("nan")) == "–"
+    assert fmt_p(0.0004) == "< 0,001" and fmt_p(0.5) == "0,500"
+
+
+def test_quote_markdown_keeps_words_literal_and_names_the_source():
+    from lmp_helpers.book import quote_markdown
+
+    row = {"text": "Vi *prøvde* {numref}`x` <b>", "source": "case", "case": "IV", "pulje": 3, "actor": "PPT-leder"}
+    md = quote_markdown(row)
+    assert md.startswith("> Vi \\*prøvde\\* \\{numref\\}\\`x\\` \\<b\\>")
+    assert md.endswith("> — PPT-leder (case IV, pulje 3)")
+    survey = quote_markdown({"text": "Ja.", "source": "survey", "case": "", "pulje": None, "actor": ""})
+    assert survey.endswith("> — Informant (åpent svar i surveyen)")
+
+
+def test_start_rejects_bad_parameters_with_allowed_values(tmp_path):
+    from lmp_helpers import book
+    from lmp_helpers.errors import LmpInputError
+
+    with pytest.raises(LmpInputError, match="tillatt: 1, 2, 3, alle"):
+        book.start("kunnskapstilforsel", pulje="x", banner=False)
+    with pytest.raises(LmpInputError, match="min_n"):
+        book.start("kunnskapstilforsel", pulje=1, min_n=0, banner=False)
+    with pytest.raises(LmpInputError, match="finnes ikke"):
+        book.start("kunnskapstilforsel", pulje=1, data_dir=str(tmp_path / "nope"), banner=False)
