@@ -66,3 +66,27 @@ def test_no_apt_get_fails_with_instructions(tmp_path: Path):
 def test_explicit_lmp_chromium_must_exist(tmp_path: Path):
     assert run({"LMP_CHROMIUM": str(tmp_path / "nope")}).returncode == 1
     assert run({"LMP_CHROMIUM": "/bin/sh"}).returncode == 0
+
+
+def test_no_skip_plugin_fails_a_run_with_a_skip_or_xfail(tmp_path: Path):
+    import sys
+
+    (tmp_path / "test_x.py").write_text(
+        "import pytest\n"
+        "def test_ok(): pass\n"
+        "def test_skip(): pytest.skip('no chromium')\n"
+        "@pytest.mark.xfail(reason='x')\n"
+        "def test_xf(): assert 0\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT / "scripts"))
+
+    def pytest_run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "pytest_no_skip",
+                               "-o", "addopts=", "test_x.py", *args], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    assert pytest_run("-k", "ok").returncode == 0
+    proc = pytest_run("-k", "skip")
+    assert proc.returncode == 1 and "test_skip (skipped)" in proc.stdout
+    proc = pytest_run("-k", "xf")
+    assert proc.returncode == 1 and "test_xf (xfail)" in proc.stdout
