@@ -288,12 +288,12 @@ class Chapter:
         missing = self.groups_missing_in_pulje()
         if missing:
             names = " og ".join(self.codebook.groups[g].label.lower() for g in missing)
-            years = sorted({self.codebook.groups[g].survey_year for g in missing})
+            years = ", ".join(map(str, sorted({self.codebook.groups[g].survey_year for g in missing})))
+            asked = " og ".join(map(str, sorted({p for g in missing for p in self.codebook.groups[g].pulje})))
             lines += [
                 "",
-                f"**Merk:** {names.capitalize()} ble spurt i {', '.join(map(str, years))}, før "
-                f"{self.pulje_text.lower()} startet. For dette utvalget finnes derfor bare svar fra PPT; "
-                f"søylene for {names} står tomme.",
+                f"**Merk:** {names.capitalize()} ble spurt i {years}, og den surveyen gikk bare til pulje {asked}. "
+                f"For {self.pulje_text.lower()} finnes derfor bare svar fra PPT; søylene for {names} står tomme.",
             ]
         lines.append(":::")
         _markdown("\n".join(lines))
@@ -561,7 +561,7 @@ def start(
     data_dir: object = None,
     min_n: object = 5,
     banner: bool = True,
-    figures: list[str] | None = None,
+    figures: list[str] | str | None = None,
 ) -> Chapter:
     """Validate the notebook parameters, show the banner and glue the chapter's numbers."""
     from lmp_helpers.suppression import check_min_n
@@ -579,8 +579,10 @@ def start(
     if banner:
         ch.banner()
     ch.glue_common()
-    if figures is None:
+    if figures is None:  # the chapter's own figures
         figures = [key for key, fig in ch.codebook.figures.items() if fig.chapter == name]
+    elif figures == "alle":  # every report figure (the summary refers to all of them)
+        figures = list(ch.codebook.figures)
     for key in figures:
         ch.glue_figure(key)
     special = getattr(ch, f"glue_{name}", None)
