@@ -260,6 +260,9 @@ IMPORT_CASES = [
     ("empty-group", _header_only, "utf-8", [r"eksport\.csv", r"ingen rader"]),
     # bytes that are neither UTF-8 nor cp1252 (0x81, 0x90 are undefined in cp1252)
     ("wrong-encoding", None, "raw-bytes", [r"eksport\.csv", r"tegnkoding", r"UTF-8", r"cp1252"]),
+    # Excel's «Unicode text» is UTF-16: it decodes as cp1252 full of NULs, so the message must name the
+    # encoding, not a field count
+    ("utf-16", None, "utf-16", [r"eksport\.csv", r"tegnkoding|UTF-16", r"UTF-8"]),
 ]
 
 
