@@ -46,12 +46,17 @@ def _listing(values: list[str]) -> str:
 
 # -- reading the raw export --------------------------------------------------------------------------
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    allowed = "tillatt: UTF-8, UTF-8 med BOM eller cp1252 (Windows/Excel)"
+    # cp1252 decodes almost any bytes, so UTF-16/32 (Excel's «Unicode-tekst») must be caught before it is tried:
+    # it starts with a BOM or, without one, is full of NUL bytes that no text export of ours contains.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
+        raise LmpInputError(f"{path}: tegnkodingen ser ut som UTF-16 (Excel «Unicode-tekst»); {allowed}")
     for enc in ENCODINGS:
         try:
             return data.decode(enc), enc
         except UnicodeDecodeError:
             continue
-    raise LmpInputError(f"{path}: ukjent tegnkoding; tillatt: UTF-8, UTF-8 med BOM eller cp1252 (Windows/Excel)")
+    raise LmpInputError(f"{path}: ukjent tegnkoding; {allowed}")
 
 
 def read_export(path: str | Path) -> pd.DataFrame:
