@@ -393,6 +393,10 @@ def run(
     n_jobs = _check_jobs(jobs)
     out_dir = Path(out).resolve() if out else DEFAULT_OUT
     planned = plan_jobs(pulje_list, out_dir, data_dir, min_n, notebooks_dir, chapters, appendices)
+    # Bad data should fail once, clearly, before anything is written (not once per notebook).
+    from lmp_helpers.data import load_survey
+
+    load_survey(data_dir)
 
     write_source_note(out_dir, data_dir)
     digest = shared_inputs_digest(data_dir)
@@ -406,10 +410,6 @@ def run(
             todo.append((job, key))
 
     if todo:
-        # Bad data should fail once, clearly, not once per notebook.
-        from lmp_helpers.data import load_survey
-
-        load_survey(data_dir)
         labels = chapter_labels(notebooks_dir, chapters)
         log(f"lmp run: kjører {len(todo)} notebook(er) med {min(n_jobs, len(todo))} parallelle jobber "
             f"({len(result.skipped)} uendret)")
