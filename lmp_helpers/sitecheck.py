@@ -593,3 +593,30 @@ def glued_values(generated_dir: Path, codebook) -> list[SiteValue]:
                 value = float(number.group(1).replace(",", "."))
                 out.append(SiteValue(str(path.relative_to(generated_dir)), (fig,), item, group, pulje, value, text))
     return out
+
+
+LEXICAL_DECL_RE = re.compile(r"(?:^|[;{}\s])(?:const|let|class)\s+[A-Za-z_$]")
+
+
+def duplicate_scripts(site_dir: Path) -> list[Finding]:
+    """Pages that include the same <script src> twice, or twice an inline script that declares with
+    const/let/class: the second copy is a console error («Identifier 'X' has already been declared»).
+    A doubled inline `var x = ...` is harmless and not reported.
+    """
+    site_dir = Path(site_dir)
+    findings = []
+    for path in html_files(site_dir):
+        seen: dict[str, int] = {}
+        for tag in _soup(path).find_all("script"):
+            body = " ".join(tag.get_text().split())
+            if tag.get("src"):
+                key = f"src={tag['src']}"
+            elif LEXICAL_DECL_RE.search(body):
+                key = f"inline={body}"
+            else:
+                continue
+            seen[key] = seen.get(key, 0) + 1
+        for key, count in seen.items():
+            if count > 1:
+                findings.append(Finding(str(path.relative_to(site_dir)), f"script included {count} times", key[:120]))
+    return findings

@@ -331,3 +331,13 @@ def test_glued_values_read_shares_and_skip_hidden(tmp_path: Path):
         (("fig2_1",), "kunnskap_skoleutvikling", "ppt", "1", 33.3),
         (("fig4_2",), "I stor grad", "ppt", "1", 50.0),
     ]
+
+
+def test_duplicate_scripts_are_found(clean_site: Path):
+    assert sitecheck.duplicate_scripts(clean_site) == []
+    index = clean_site / "index.html"
+    script = '<script>const THEBE_JS_URL = "x";</script><script src="_static/a.js"></script><script>var t = 1;</script>'
+    index.write_text(index.read_text().replace("</head>", script + script + "</head>"))
+    found = sorted((f.kind, f.detail) for f in sitecheck.duplicate_scripts(clean_site))
+    assert found == [("script included 2 times", 'inline=const THEBE_JS_URL = "x";'),
+                     ("script included 2 times", "src=_static/a.js")]

@@ -160,3 +160,8 @@ def test_static_links_and_anchors(site_dir):
 @pytest.mark.site
 def test_static_no_external_resources(site_dir):
     assert [str(f) for f in sitecheck.external_resources(site_dir)] == []
+
+
+@pytest.mark.site
+def test_static_no_script_included_twice(site_dir):
+    assert [str(f) for f in sitecheck.duplicate_scripts(site_dir)] == []
