@@ -176,11 +176,9 @@ class Chapter:
         n = self.n_text("ppt")
         self.glue("n_ppt_tekst", "et skjult antall kontor" if n == SUPPRESSED else f"{n} kontor")
         if self.pulje == cb.pulje_all and invited and n not in (SUPPRESSED, MISSING):
-            n_int = self.respondents("ppt")
-            self.glue("svarprosent_tekst", f"Det gir en svarprosent på {fmt_number(100 * n_int / invited, 1)} prosent.")
-        else:
-            self.glue("svarprosent_tekst", "Hvor mange kontor som ble invitert i hver pulje, er ikke kjent, så "
-                                           "svarprosenten kan bare regnes for alle puljer samlet.")
+            self.glue("svarprosent", f"{fmt_number(100 * self.respondents('ppt') / invited, 1)} prosent")
+        else:  # invitations per pulje are not published
+            self.glue("svarprosent", "ukjent for én pulje alene")
         n_int = self.respondents("ppt")
         self.glue("ett_kontor_pst", f"{fmt_number(100 / n_int, 1)} prosent" if n_int >= self.min_n else MISSING)
         t1 = self._tabell1()
