@@ -179,8 +179,9 @@ class Chapter:
             self.glue("svarprosent", f"{fmt_number(100 * self.respondents('ppt') / invited, 1)} prosent")
         else:  # invitations per pulje are not published
             self.glue("svarprosent", "ukjent for én pulje alene")
-        n_int = self.respondents("ppt")
-        self.glue("ett_kontor_pst", f"{fmt_number(100 / n_int, 1)} prosent" if n_int >= self.min_n else MISSING)
+        # 100/n would reveal a hidden n: only computed when n itself is shown
+        shown = n not in (SUPPRESSED, MISSING) and self.respondents("ppt") > 0
+        self.glue("ett_kontor_pst", f"{fmt_number(100 / self.respondents('ppt'), 1)} prosent" if shown else MISSING)
         t1 = self._tabell1()
         self.glue("intervjuer_sum", int(t1.drop(columns=["case", "pulje"]).to_numpy().sum()))
         self.glue("case_antall", int(len(t1)))
