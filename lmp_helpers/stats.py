@@ -259,6 +259,31 @@ def _method(n_resamples: int) -> str:
     return f"Fisher (eksakt, r×2) på topp-to; Kruskal–Wallis med {n_resamples} permutasjoner"
 
 
+def _tests_row(n, k, hidden, samples, n_resamples: int, seed: int, n_cells_name: str) -> dict:
+    """Fisher on top-two and permutation Kruskal–Wallis over the compared cells (puljer or groups).
+
+    `samples` is called only when the tests run: a test that would use a suppressed cell is withheld (NaN),
+    because a p-value together with the published totals could reveal the hidden cell.
+    """
+    from lmp_helpers.suppression import n_shown
+
+    withheld = bool(hidden[n > 0].any())
+    fisher_p, h, kp = float("nan"), float("nan"), float("nan")
+    if not withheld and len(n):
+        fisher_p = fisher_top_two(np.column_stack([k, n - k]))
+        h, kp = kruskal_permutation(samples(), n_resamples=n_resamples, seed=seed)
+    shown = [n_shown(int(x), bool(hh)) for x, hh in zip(n, hidden, strict=True)]
+    return {
+        "n": int(n.sum()),
+        n_cells_name: " / ".join(":" if v is None else str(v) for v in shown),
+        "fisher_p": fisher_p,
+        "kruskal_h": h,
+        "kruskal_p": kp,
+        "withheld": withheld,
+        "method": _method(n_resamples),
+    }
+
+
 def pulje_comparison(
     figure_or_item: str,
     group: str = "ppt",
@@ -276,7 +301,7 @@ def pulje_comparison(
     suppressed (see `lmp_helpers.suppression`) the test is withheld (NaN, withheld=True), because a
     p-value together with the published totals could reveal the hidden cell.
     """
-    from lmp_helpers.suppression import add_suppression, check_min_n, n_shown
+    from lmp_helpers.suppression import add_suppression, check_min_n
 
     min_n = check_min_n(min_n)
     cb = load_codebook()
@@ -288,30 +313,21 @@ def pulje_comparison(
     rows = []
     for item in items:
         c = cells[(cells["item"] == item) & (cells["pulje"] != cb.pulje_all)]
-        n_p = c["n"].to_numpy(dtype=np.int64)
-        k_p = c["k"].to_numpy(dtype=np.int64)
-        hidden = c["suppressed"].to_numpy(dtype=bool)
-        shown = [n_shown(int(n), bool(h)) for n, h in zip(n_p, hidden, strict=True)]
-        withheld = bool(hidden[n_p > 0].any())
-        fisher_p, h, kp = float("nan"), float("nan"), float("nan")
-        if not withheld:
-            fisher_p = fisher_top_two(np.column_stack([k_p, n_p - k_p]))
+
+        def samples(item=item):
             pul = df[cb.pulje_column].to_numpy()
-            samples = [df[item][pul == p].dropna().to_numpy(dtype=float) for p in g.pulje]
-            h, kp = kruskal_permutation(samples, n_resamples=n_resamples, seed=seed)
-        rows.append(
-            {
-                "item": item,
-                "group": group,
-                "n": int(n_p.sum()),
-                "n_pulje": " / ".join(":" if s is None else str(s) for s in shown),
-                "fisher_p": fisher_p,
-                "kruskal_h": h,
-                "kruskal_p": kp,
-                "withheld": withheld,
-                "method": _method(n_resamples),
-            }
+            return [df[item][pul == p].dropna().to_numpy(dtype=float) for p in g.pulje]
+
+        row = _tests_row(
+            c["n"].to_numpy(dtype=np.int64),
+            c["k"].to_numpy(dtype=np.int64),
+            c["suppressed"].to_numpy(dtype=bool),
+            samples,
+            n_resamples,
+            seed,
+            "n_pulje",
         )
+        rows.append({"item": item, "group": group, **row})
     out = pd.DataFrame(rows)
     out.attrs["puljer"] = list(g.pulje)
     out.attrs["notes"] = [TEST_WITHHELD_NOTE] if out["withheld"].any() else []
@@ -335,7 +351,7 @@ def group_comparison(
     that would use a suppressed cell is withheld (as in `pulje_comparison`).
     """
     from lmp_helpers.pulje import parse_pulje
-    from lmp_helpers.suppression import add_suppression, check_min_n, n_shown
+    from lmp_helpers.suppression import add_suppression, check_min_n
 
     min_n = check_min_n(min_n)
     pulje = parse_pulje(pulje)
@@ -346,37 +362,28 @@ def group_comparison(
         gs = [g for g in (groups or cb.item(item).groups) if pulje == cb.pulje_all or pulje in cb.group(g).pulje]
         cells = add_suppression(cell_stats(survey, gs, [item]), min_n)
         c = cells[cells["pulje"] == str(pulje)].set_index("group").reindex(gs)
-        n_g = c["n"].fillna(0).to_numpy(dtype=np.int64)
-        k_g = c["k"].fillna(0).to_numpy(dtype=np.int64)
-        hidden = c["suppressed"].fillna(False).to_numpy(dtype=bool)
-        withheld = bool(hidden[n_g > 0].any())
-        fisher_p, h, kp = float("nan"), float("nan"), float("nan")
-        if not withheld and gs:
-            fisher_p = fisher_top_two(np.column_stack([k_g, n_g - k_g]))
-            samples = []
+
+        def samples(item=item, gs=gs):
+            out = []
             for g in gs:
                 df = survey.get(g)
                 if df is None or len(df) == 0:
-                    samples.append(np.array([]))
+                    out.append(np.array([]))
                     continue
                 sel = df if pulje == cb.pulje_all else df[df[cb.pulje_column] == pulje]
-                samples.append(sel[item].dropna().to_numpy(dtype=float))
-            h, kp = kruskal_permutation(samples, n_resamples=n_resamples, seed=seed)
-        shown = [n_shown(int(n), bool(hh)) for n, hh in zip(n_g, hidden, strict=True)]
-        rows.append(
-            {
-                "item": item,
-                "pulje": str(pulje),
-                "groups": " / ".join(gs),
-                "n": int(n_g.sum()),
-                "n_group": " / ".join(":" if s is None else str(s) for s in shown),
-                "fisher_p": fisher_p,
-                "kruskal_h": h,
-                "kruskal_p": kp,
-                "withheld": withheld,
-                "method": _method(n_resamples),
-            }
+                out.append(sel[item].dropna().to_numpy(dtype=float))
+            return out
+
+        row = _tests_row(
+            c["n"].fillna(0).to_numpy(dtype=np.int64),
+            c["k"].fillna(0).to_numpy(dtype=np.int64),
+            c["suppressed"].fillna(False).to_numpy(dtype=bool),
+            samples,
+            n_resamples,
+            seed,
+            "n_group",
         )
+        rows.append({"item": item, "pulje": str(pulje), "groups": " / ".join(gs), **row})
     out = pd.DataFrame(rows)
     out.attrs["notes"] = [TEST_WITHHELD_NOTE] if len(out) and out["withheld"].any() else []
     return out
