@@ -1,6 +1,6 @@
 """Helpers for the Læringsmiljøprosjektet evaluation book (Delrapport 2, NTNU Samfunnsforskning 2017).
 
-Kept import-light: matplotlib/seaborn/scipy are imported lazily inside the functions that need them,
+Kept import-light: matplotlib and scipy are imported lazily inside the functions that need them,
 so `import lmp_helpers` stays fast for the CLI and for notebooks.
 """
 
