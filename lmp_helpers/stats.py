@@ -243,11 +243,10 @@ def _items_for(figure_or_item: str) -> list[str]:
 
 
 def _survey(survey, data_dir):
-    if survey is None:
-        from lmp_helpers.data import load_survey
+    # One loader for passed-in or on-disk survey data (with its type check) serves tables and tests alike.
+    from lmp_helpers.tables import _load_survey
 
-        survey = load_survey(data_dir)
-    return survey
+    return _load_survey(survey, data_dir)
 
 
 TEST_WITHHELD_NOTE = (
