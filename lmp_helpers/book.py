@@ -313,7 +313,7 @@ class Chapter:
         A quote whose source names its pulje (case interviews) is shown only on that pulje's page and on
         «alle»; a quote whose pulje is unknown (open survey answers) is shown on every page.
         """
-        from lmp_helpers.data import load_quotes
+        from lmp_helpers.data import load_quotes, quotes_for_pulje
 
         q = load_quotes()
         sel = q[q["section"].astype(str) == str(section)]
@@ -322,8 +322,7 @@ class Chapter:
             raise LmpInputError(f"ingen sitater med avsnitt {section!r} i data/quotes.csv; tillatt: {allowed}")
         if theme is not None:
             sel = sel[sel["theme"] == theme]
-        if self.pulje != self.codebook.pulje_all:
-            sel = sel[sel["pulje"].isna() | (sel["pulje"] == self.pulje)]
+        sel = quotes_for_pulje(sel, self.pulje)
         if not len(sel):
             _markdown(f"*Ingen sitater i dette avsnittet for {self.pulje_text.lower()}.*")
             return

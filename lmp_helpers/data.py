@@ -308,6 +308,17 @@ def load_quotes(path: str | Path | None = None) -> pd.DataFrame:
     return df
 
 
+def quotes_for_pulje(quotes: pd.DataFrame, pulje) -> pd.DataFrame:
+    """The quotes that belong on a page for `pulje` (1, 2, 3 or «alle»; already parsed).
+
+    «alle» keeps every quote. For one pulje, a quote whose source names another pulje (case interviews) is
+    left out; a quote whose pulje is unknown (anonymous open survey answers) is kept.
+    """
+    if pulje == load_codebook().pulje_all:
+        return quotes
+    return quotes[quotes["pulje"].isna() | (quotes["pulje"] == pulje)]
+
+
 def load_tabell1(path: str | Path | None = None) -> pd.DataFrame:
     """Tabell 1 (interviews per case and actor); one row per case, totals computed, not stored."""
     df = _read_table(Path(path) if path else TABELL1_PATH, TABELL1_COLUMNS, "Tabell 1")

@@ -116,11 +116,9 @@ def select_rows(table: pd.DataFrame, groups=None, item: str = ALL) -> pd.DataFra
 def matching_quotes(quotes: pd.DataFrame, figure: str, pulje) -> pd.DataFrame:
     """Quotes of the figure's chapter. For one pulje: quotes whose source names another pulje are left out;
     quotes whose pulje is unknown (open survey answers are anonymous) are kept and marked as such."""
-    cb = load_codebook()
-    out = quotes[quotes["chapter"] == figure_chapter(figure)]
-    if pulje != cb.pulje_all:
-        out = out[out["pulje"].isna() | (out["pulje"] == pulje)]
-    return out.reset_index(drop=True)
+    from lmp_helpers.data import quotes_for_pulje
+
+    return quotes_for_pulje(quotes[quotes["chapter"] == figure_chapter(figure)], pulje).reset_index(drop=True)
 
 
 def quote_source(row) -> str:
