@@ -11,6 +11,7 @@ second; every failure is an `LmpInputError` naming the file, the line, the colum
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -30,10 +31,11 @@ MAX_LISTED = 5  # how many offending lines a message lists before "… og N til"
 
 
 # -- helpers for messages ------------------------------------------------------------------------
-def _lines(mask: np.ndarray) -> tuple[list[int], int]:
-    """File line numbers (header = line 1) of the True rows, the first few, and how many in all."""
+def _lines(mask: np.ndarray, first_line: int = 2) -> tuple[list[int], int]:
+    """File line numbers of the True rows (the first data row is `first_line`: header = line 1 by default),
+    the first few, and how many in all."""
     idx = np.flatnonzero(mask)
-    return [int(i) + 2 for i in idx[:MAX_LISTED]], len(idx)
+    return [int(i) + first_line for i in idx[:MAX_LISTED]], len(idx)
 
 
 def _where(lines: list[int], total: int) -> str:
@@ -86,7 +88,49 @@ def _check_header(path: Path, group: str, header: list[str]) -> None:
         )
 
 
-def _integer_column(values: pd.Series, path: Path, column: str, allowed: str, required: bool) -> np.ndarray:
+def _check_row_shape(path: Path, width: int) -> None:
+    """Every line has exactly as many fields as the header (pandas would pad a short row with blanks and
+    shift its answers unnoticed), and no blank line sits between rows (pandas would skip it, and every
+    later line number in a message would be off by one)."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise LmpInputError(
+            f"{path}, linje {line}: byten 0x{data[exc.start]:02X} er ikke UTF-8; tillatt: kanonisk CSV i UTF-8 "
+            "(bruk `lmp import` for eksporter i cp1252/Excel)"
+        ) from None
+    if '"' not in text:  # fast path: no quoting, so a field count is a comma count
+        lines = text.split("\n")
+        while lines and not lines[-1].strip():
+            lines.pop()
+        counts = [line.count(",") + 1 if line.strip() else 0 for line in lines]
+        bad = next((i for i, n in enumerate(counts) if n != width), None)
+        if bad is None:
+            return
+        found, line_no = counts[bad], bad + 1
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows = [(reader.line_num, len(r)) for r in reader]
+        while rows and rows[-1][1] == 0:
+            rows.pop()
+        offending = next(((n, k) for n, k in rows if k != width), None)
+        if offending is None:
+            return
+        line_no, found = offending
+    if found == 0:
+        raise LmpInputError(f"{path}, linje {line_no}: tom linje mellom radene; tillatt: én respondent per linje")
+    what = "for få" if found < width else "for mange"
+    raise LmpInputError(
+        f"{path}, linje {line_no}: {found} felt ({what}), men overskriften har {width}; "
+        "tillatt: like mange felt på hver linje (kolonnene ville ellers forskyves)"
+    )
+
+
+def _integer_column(
+    values: pd.Series, path: Path, column: str, allowed: str, required: bool, first_line: int = 2
+) -> np.ndarray:
     """Parse a column to float (NaN = blank), raising on text, decimals or (if required) blanks."""
     if values.dtype.kind in "iu":
         return values.to_numpy(dtype=float)
@@ -99,21 +143,24 @@ def _integer_column(values: pd.Series, path: Path, column: str, allowed: str, re
         bad_type = np.isnan(num) & text.notna().to_numpy() & (text.fillna("") != "").to_numpy()
     bad_type |= ~np.isnan(num) & (num != np.round(num))
     if bad_type.any():
-        lines, total = _lines(bad_type)
-        first = values.iloc[lines[0] - 2]
+        lines, total = _lines(bad_type, first_line)
+        first = values.iloc[lines[0] - first_line]
         raise LmpInputError(
             f"{path}, {_where(lines, total)}, kolonne {column}: feil type, verdien {str(first)!r} er ikke et "
             f"heltall; tillatt: {allowed}"
         )
     if required and np.isnan(num).any():
-        lines, total = _lines(np.isnan(num))
+        lines, total = _lines(np.isnan(num), first_line)
         raise LmpInputError(f"{path}, {_where(lines, total)}, kolonne {column}: tom verdi; tillatt: {allowed}")
     return num
 
 
-def validate_frame(raw: pd.DataFrame, group: str, source: str | Path = "<data>") -> pd.DataFrame:
+def validate_frame(
+    raw: pd.DataFrame, group: str, source: str | Path = "<data>", first_line: int = 2
+) -> pd.DataFrame:
     """Check a frame read from a canonical CSV (or built by the importer) and return it typed:
-    respondent_id str, pulje int64, items Int64 (1–5, <NA>). `source` names the file in messages."""
+    respondent_id str, pulje int64, items Int64 (1–5, <NA>). `source` names the file in messages, and
+    `first_line` is the file line of the frame's first row (2 below a one-line header)."""
     cb = load_codebook()
     g = cb.group(group)
     path = Path(source)
@@ -126,12 +173,12 @@ def validate_frame(raw: pd.DataFrame, group: str, source: str | Path = "<data>")
         ids = np.array([None if pd.isna(x) else str(x) for x in ids], dtype=object)
     blank = pd.isna(ids) | (ids == "")
     if blank.any():
-        lines, total = _lines(blank)
+        lines, total = _lines(blank, first_line)
         raise LmpInputError(f"{path}, {_where(lines, total)}, kolonne {id_col}: tom id; tillatt: en unik, ikke-tom id")
     if pd.Index(ids).has_duplicates:  # hash check first; the details only when needed
         dup = pd.Series(ids).duplicated(keep=False).to_numpy()
         first_dup = ids[dup][0]
-        lines, total = _lines(ids == first_dup)
+        lines, total = _lines(ids == first_dup, first_line)
         n_ids = len(set(ids[dup]))
         more = f" ({n_ids} id-er er duplisert i alt)" if n_ids > 1 else ""
         raise LmpInputError(
@@ -141,11 +188,11 @@ def validate_frame(raw: pd.DataFrame, group: str, source: str | Path = "<data>")
 
     allowed_pulje = ", ".join(str(p) for p in g.pulje)
     pulje_note = f"heltall, en av {allowed_pulje}"
-    pulje = _integer_column(raw[pulje_col], path, pulje_col, pulje_note, required=True)
+    pulje = _integer_column(raw[pulje_col], path, pulje_col, pulje_note, required=True, first_line=first_line)
     bad = ~np.isin(pulje, g.pulje)
     if bad.any():
-        lines, total = _lines(bad)
-        value = pulje[lines[0] - 2]
+        lines, total = _lines(bad, first_line)
+        value = pulje[lines[0] - first_line]
         why = ""
         if len(g.pulje) < len(cb.pulje_values):
             why = f" ({g.label}-surveyen fra {g.survey_year} dekket bare pulje {allowed_pulje})"
@@ -157,12 +204,13 @@ def validate_frame(raw: pd.DataFrame, group: str, source: str | Path = "<data>")
     out = {id_col: pd.array(ids, dtype="str"), pulje_col: pulje.astype(np.int64)}
     codes = np.array(sorted(cb.scale), dtype=float)
     for item in cb.items_for_group(group):
-        num = _integer_column(raw[item], path, item, _scale_allowed(), required=False)
+        num = _integer_column(raw[item], path, item, _scale_allowed(), required=False, first_line=first_line)
         bad = ~np.isnan(num) & ~np.isin(num, codes)
         if bad.any():
-            lines, total = _lines(bad)
+            lines, total = _lines(bad, first_line)
             raise LmpInputError(
-                f"{path}, {_where(lines, total)}, kolonne {item}: koden {num[lines[0] - 2]:g} er utenfor skalaen; "
+                f"{path}, {_where(lines, total)}, kolonne {item}: koden {num[lines[0] - first_line]:g} er utenfor "
+                "skalaen; "
                 f"tillatt: {_scale_allowed()}"
             )
         missing = np.isnan(num)
@@ -203,6 +251,7 @@ def read_group(path: str | Path, group: str) -> pd.DataFrame:
         raise LmpInputError(f"{path}: filen er tom; tillatt: en overskriftslinje med kolonnene og minst én rad")
     header = _read_header(path)
     _check_header(path, group, header)
+    _check_row_shape(path, len(header))
     # Fast path: numbers parsed by the C reader. Text in a number column makes it fail; then the file is
     # read again as text so the message can name the exact line and value.
     numeric = {h: "float64" for h in header if h.strip() != cb.id_column}
@@ -227,7 +276,16 @@ def read_group(path: str | Path, group: str) -> pd.DataFrame:
 
 
 def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
+    if data_dir is not None and str(data_dir).strip() == "":
+        raise LmpInputError(
+            "datamappen er tom tekst (''); tillatt: en mappe med ppt.csv, skoleleder.csv, skoleeier.csv"
+        )
     path = Path(data_dir) if data_dir else SYNTHETIC_DIR
+    if path.exists() and not path.is_dir():
+        raise LmpInputError(
+            f"{path} er en fil, ikke en mappe; tillatt: en mappe med ppt.csv, skoleleder.csv, skoleeier.csv "
+            "(bruk `lmp import` for å gjøre en eksport om til en datamappe)"
+        )
     if not path.is_dir():
         raise LmpInputError(
             f"datamappen {path} finnes ikke; tillatt: en mappe med ppt.csv, skoleleder.csv, skoleeier.csv"
@@ -243,6 +301,29 @@ def load_survey(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
     return {key: read_group(path / g.file, key) for key, g in cb.groups.items()}
 
 
+def _yaml_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "en liste"
+    if isinstance(value, str):
+        return f"teksten {value[:40]!r}"
+    return f"en verdi av typen {type(value).__name__}"
+
+
+def survey_or_load(survey, data_dir) -> dict[str, pd.DataFrame]:
+    """The survey frames passed in by a caller (type-checked), or else loaded from `data_dir`.
+
+    The one entry point for stats, tables and figures, so none of them imports another for loading.
+    """
+    if survey is not None:
+        if not isinstance(survey, dict):
+            raise LmpInputError(
+                f"survey må være en dict {{gruppe: DataFrame}}, ikke {type(survey).__name__}; "
+                "tillatt nøkler: ppt, skoleleder, skoleeier"
+            )
+        return survey
+    return load_survey(data_dir)
+
+
 def data_source(data_dir: str | Path | None = None) -> dict:
     """What kind of data a directory holds: kind ("synthetic"|"real"), Norwegian label, path (+ seed/note)."""
     path = Path(data_dir) if data_dir else SYNTHETIC_DIR
@@ -254,7 +335,11 @@ def data_source(data_dir: str | Path | None = None) -> dict:
                 meta = yaml.safe_load(fh) or {}
         except yaml.YAMLError as exc:
             raise LmpInputError(f"{ds_path}: ugyldig YAML ({exc}); tillatt: f.eks. «kind: synthetic»") from None
-        kind = meta.get("kind") if isinstance(meta, dict) else meta
+        if not isinstance(meta, dict):
+            raise LmpInputError(
+                f"{ds_path}: innholdet er {_yaml_kind(meta)}, ikke nøkkel: verdi; tillatt: f.eks. «kind: synthetic»"
+            )
+        kind = meta.get("kind")
         if kind not in SOURCE_LABELS:
             raise LmpInputError(f"{ds_path}: kind {kind!r} er ukjent; tillatt: {', '.join(SOURCE_LABELS)}")
     kind = meta.get("kind", "real")

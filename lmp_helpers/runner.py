@@ -264,6 +264,16 @@ def _suffix_refs(text: str, labels: set[str], suffix: str) -> str:
     )
 
 
+def _public_parameters(source: str, job: Job) -> str:
+    """The injected parameters as the published notebook source shows them: the data folder by its name
+    only, since the absolute path names the machine (and user) that built the book."""
+    data_dir = job.parameters.get("data_dir")
+    if not data_dir:
+        return source
+    name = json.dumps(Path(data_dir).name, ensure_ascii=False)
+    return re.sub(r"^data_dir = .*$", lambda _: f"data_dir = {name}", source, flags=re.MULTILINE)
+
+
 def postprocess(nb, job: Job, key: str, labels: set[str]) -> None:
     """Make an executed notebook fit for the book (in place).
 
@@ -280,8 +290,10 @@ def postprocess(nb, job: Job, key: str, labels: set[str]) -> None:
         meta.pop("papermill", None)
         meta.pop("execution", None)
         tags = meta.get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            meta["tags"] = [*tags, "remove-cell"]
+        if "injected-parameters" in tags:
+            if "remove-cell" not in tags:
+                meta["tags"] = [*tags, "remove-cell"]
+            cell.source = _public_parameters(cell.source, job)
         if suffix:
             fig = meta.get("mystnb", {}).get("figure")
             if isinstance(fig, dict) and fig.get("name") in labels:

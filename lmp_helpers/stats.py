@@ -244,9 +244,9 @@ def _items_for(figure_or_item: str) -> list[str]:
 
 def _survey(survey, data_dir):
     # One loader for passed-in or on-disk survey data (with its type check) serves tables and tests alike.
-    from lmp_helpers.tables import _load_survey
+    from lmp_helpers.data import survey_or_load
 
-    return _load_survey(survey, data_dir)
+    return survey_or_load(survey, data_dir)
 
 
 TEST_WITHHELD_NOTE = (
@@ -272,8 +272,10 @@ def _tests_row(n, k, hidden, samples, n_resamples: int, seed: int, n_cells_name:
         fisher_p = fisher_top_two(np.column_stack([k, n - k]))
         h, kp = kruskal_permutation(samples(), n_resamples=n_resamples, seed=seed)
     shown = [n_shown(int(x), bool(hh)) for x, hh in zip(n, hidden, strict=True)]
+    # The total beside a hidden cell would give the hidden n back by subtraction: withheld too.
+    total = None if any(v is None for v in shown) else int(n.sum())
     return {
-        "n": int(n.sum()),
+        "n": total,
         n_cells_name: " / ".join(":" if v is None else str(v) for v in shown),
         "fisher_p": fisher_p,
         "kruskal_h": h,
@@ -294,7 +296,8 @@ def pulje_comparison(
 ) -> pd.DataFrame:
     """Do the puljer of one group answer differently? One row per item.
 
-    Columns: item, group, n (answered, all puljer), n_pulje («6 / 15 / 7»; suppressed n shown as `:`),
+    Columns: item, group, n (answered, all puljer; <NA> when a pulje's n is suppressed),
+    n_pulje («6 / 15 / 7»; suppressed n shown as `:`),
     fisher_p (exact r×c Fisher test on top-two vs other, puljer as rows), kruskal_h, kruskal_p
     (permutation Kruskal–Wallis on the 1–5 scores), withheld, method. Suppression: if any pulje cell is
     suppressed (see `lmp_helpers.suppression`) the test is withheld (NaN, withheld=True), because a
@@ -328,6 +331,7 @@ def pulje_comparison(
         )
         rows.append({"item": item, "group": group, **row})
     out = pd.DataFrame(rows)
+    out["n"] = out["n"].astype("Int64")
     out.attrs["puljer"] = list(g.pulje)
     out.attrs["notes"] = [TEST_WITHHELD_NOTE] if out["withheld"].any() else []
     return out
@@ -345,7 +349,8 @@ def group_comparison(
 ) -> pd.DataFrame:
     """Do PPT, skoleledere and skoleeiere answer differently (within one pulje or alle)? One row per item.
 
-    Columns: item, pulje, groups, n (answered, all groups), n_group («26 / 35 / 9»; suppressed as `:`),
+    Columns: item, pulje, groups, n (answered, all groups; <NA> when a group's n is suppressed),
+    n_group («26 / 35 / 9»; suppressed as `:`),
     fisher_p, kruskal_h, kruskal_p, withheld, method. Groups not asked in the pulje are left out; a test
     that would use a suppressed cell is withheld (as in `pulje_comparison`).
     """
@@ -384,5 +389,7 @@ def group_comparison(
         )
         rows.append({"item": item, "pulje": str(pulje), "groups": " / ".join(gs), **row})
     out = pd.DataFrame(rows)
+    if len(out):
+        out["n"] = out["n"].astype("Int64")
     out.attrs["notes"] = [TEST_WITHHELD_NOTE] if len(out) and out["withheld"].any() else []
     return out

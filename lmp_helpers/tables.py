@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from lmp_helpers.codebook import load_codebook
+from lmp_helpers.data import survey_or_load as _load_survey  # noqa: F401 - figures.py imports it from here
 from lmp_helpers.errors import LmpInputError
 from lmp_helpers.pulje import parse_pulje
 from lmp_helpers.suppression import DEFAULT_MIN_N, SYMBOL, check_min_n
@@ -41,19 +42,6 @@ def check_figure(figure: str) -> str:
     if figure not in FIGURES:
         raise LmpInputError(f"ukjent figur/tabell {figure!r}; tillatt: {', '.join(FIGURES)}")
     return figure
-
-
-def _load_survey(survey, data_dir):
-    if survey is not None:
-        if not isinstance(survey, dict):
-            raise LmpInputError(
-                f"survey må være en dict {{gruppe: DataFrame}}, ikke {type(survey).__name__}; "
-                "tillatt nøkler: ppt, skoleleder, skoleeier"
-            )
-        return survey
-    from lmp_helpers.data import load_survey
-
-    return load_survey(data_dir)
 
 
 def missing_group_note(groups, pulje) -> str | None:

@@ -114,9 +114,11 @@ def _export(tmp: Path, df: pd.DataFrame, name="e.csv", **kw) -> Path:
 
 def _unknown_column(tmp):
     df = excel_style_export("ppt")
-    df["Startdato"] = "2017-08-20"
-    df["IP-adresse"] = "10.0.0.1"
-    return _export(tmp, df), "ppt", [r"ukjente kolonner 'Startdato', 'IP-adresse'", r"tillatt for ppt"]
+    df["Kommunenummer"] = "5001"
+    df["Rolle uklar (PPT)"] = "3"
+    # each unknown column is listed with the closest question, and the ways out are named
+    listed = r"ukjente kolonner 'Kommunenummer', 'Rolle uklar \(PPT\)' \(nærmest: rolle_uklar\)"
+    return _export(tmp, df), "ppt", [listed, r"tillatt for ppt", r"--ignore", r"--map"]
 
 
 def _missing_column(tmp):
@@ -183,7 +185,7 @@ def _ragged(tmp):
     lines = path.read_bytes().split(b"\r\n" if b"\r\n" in path.read_bytes() else b"\n")
     lines[4] = lines[4] + b";ekstra"
     path.write_bytes(b"\n".join(lines))
-    return path, "skoleeier", [r"linje 5\b", r"felt", r"';'"]
+    return path, "skoleeier", [r"linje 5\b", r"felt", r"skilletegn semikolon"]
 
 
 def _missing_file(tmp):
@@ -253,5 +255,5 @@ def test_cli_bad_input_one_line_exit_2(tmp_path: Path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("lmp import: feil:") and "Startdato" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("lmp import: feil:") and "Kommunenummer" in lines[0]
     assert not (tmp_path / "ut").exists()

@@ -214,6 +214,9 @@ def test_outputs_are_fit_for_the_book(tiny):
     injected = [c for c in variant.cells if "injected-parameters" in c.metadata.get("tags", [])]
     assert len(injected) == 1 and "remove-cell" in injected[0].metadata["tags"]
     assert "pulje = 1" in injected[0].source
+    # The published source names the data folder only, never the building machine's path.
+    assert 'data_dir = "data"' in injected[0].source
+    assert str(tiny["data"]) not in (tiny["out"] / "pulje-1" / "a.ipynb").read_text(encoding="utf-8")
     # Labels are unique per pulje (Sphinx needs unique labels), references follow, the title names the pulje.
     assert variant.cells[0].source.startswith("# Kapittel A – Pulje 1")
     assert "{numref}`fig-test-pulje-1`" in variant.cells[0].source

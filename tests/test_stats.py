@@ -217,3 +217,20 @@ def test_group_comparison_leaves_out_groups_not_asked():
 def test_comparison_rejects_unknown_figure():
     with pytest.raises(LmpInputError, match="tillatt"):
         stats.pulje_comparison("fig9_9", survey={})
+
+
+def test_comparisons_withhold_the_total_n_beside_a_suppressed_cell():
+    # skoleleder has 3 answers in pulje 1 (suppressed): a total next to «:» would give the 3 back by subtraction
+    survey = {
+        "ppt": frame("ppt", [1] * 8, {"rolle_uklar": [1, 2, 3, 4, 5, 5, 4, 2]}),
+        "skoleleder": frame("skoleleder", [1] * 3, {"rolle_uklar": [1, 5, 4]}),
+        "skoleeier": frame("skoleeier", [1] * 7, {"rolle_uklar": [5] * 7}),
+    }
+    row = stats.group_comparison("rolle_uklar", pulje=1, survey=survey, n_resamples=99).iloc[0]
+    assert ":" in row["n_group"] and pd.isna(row["n"])
+    row = stats.pulje_comparison("rolle_uklar", group="skoleleder", survey=survey, n_resamples=99).iloc[0]
+    assert ":" in row["n_pulje"] and pd.isna(row["n"])
+    # nothing hidden: the total is shown
+    survey["skoleleder"] = frame("skoleleder", [1] * 6, {"rolle_uklar": [1, 5, 4, 4, 2, 3]})
+    row = stats.group_comparison("rolle_uklar", pulje=1, survey=survey, n_resamples=99).iloc[0]
+    assert ":" not in row["n_group"] and row["n"] == 21
