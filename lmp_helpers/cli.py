@@ -73,7 +73,7 @@ def _user_path(name: str) -> str:
         return str(p.with_name(m[1]))
     parts = list(p.parts)
     for i, part in enumerate(parts):
-        m = re.fullmatch(r"\.(.+?)\.(?:staging|old)-[^/]*", part)
+        m = re.fullmatch(r"\.(.+?)\.lmp-(?:staging|old)-[^/]*", part)
         if m:
             parts[i] = m[1]
             return str(Path(*parts))

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -559,18 +557,14 @@ def canonical_csv_text(df: pd.DataFrame, group: str) -> str:
 
 def _write_new(path: Path, text: str) -> None:
     """Write atomically and never over an existing file: temp file in the same dir, then a hard link."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    from lmp_helpers.staging import write_atomic
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        try:
-            os.link(tmp, path)  # atomic; fails if the target exists (a race with another writer included)
-        except FileExistsError:
-            raise LmpInputError(
-                f"{path} finnes allerede; lmp import skriver aldri over en fil – velg en annen --out"
-            ) from None
-    finally:
-        os.unlink(tmp)
+        write_atomic(path, text, exclusive=True)  # the link fails if the target exists (a racing writer too)
+    except FileExistsError:
+        raise LmpInputError(
+            f"{path} finnes allerede; lmp import skriver aldri over en fil – velg en annen --out"
+        ) from None
 
 
 def import_export(

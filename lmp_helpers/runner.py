@@ -9,8 +9,11 @@ Cache: every output notebook stores the hash of everything that can change it (t
 the parameters, every data file, the helper code and data/*.yml|csv) in `metadata.lmp.cache_key`. A job whose
 output already carries the same key is skipped, so «nothing changed» costs only hashing.
 
-Writes are atomic (temp file in the target folder, then os.replace); a failing notebook stops the run and
-raises LmpError naming the notebook, the cell and the error, and leaves the old output (if any) untouched.
+One run = one state: the run builds a staging copy of the output folder (unchanged notebooks hard-linked, so
+the cache and Sphinx's incremental build still see them unchanged), writes the executed notebooks and
+datakilde.md into it and swaps it in at the end in one rename, under a lock (`lmp_helpers.staging`). A failing
+notebook stops the run and raises LmpError naming the notebook, the cell and the error; the old output stays
+untouched, and so it does when the run is killed.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -321,15 +323,10 @@ def atomic_write_notebook(nb, path: Path) -> None:
     """Write next to the target, then os.replace: readers never see a half-written notebook."""
     import nbformat
 
+    from lmp_helpers.staging import write_atomic
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            nbformat.write(nb, fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, nbformat.writes(nb) + "\n")
 
 
 def _source_cell_number(source: Path, executed_index: int) -> int:
@@ -403,14 +400,30 @@ def run(
     data_dir = _resolve_data_dir(data)
     min_n = _check_min_n(min_n)
     n_jobs = _check_jobs(jobs)
-    out_dir = Path(out).resolve() if out else DEFAULT_OUT
-    planned = plan_jobs(pulje_list, out_dir, data_dir, min_n, notebooks_dir, chapters, appendices)
+    from lmp_helpers.staging import check_out_dir, staged_output
+
+    out_dir = check_out_dir(out) if out is not None else DEFAULT_OUT
+    plan_jobs(pulje_list, out_dir, data_dir, min_n, notebooks_dir, chapters, appendices)  # checks the notebooks
     # Bad data should fail once, clearly, before anything is written (not once per notebook).
     from lmp_helpers.data import load_survey
 
     load_survey(data_dir)
+    # One run = one state: everything is built in a staging copy of out_dir and swapped in at the end.
+    with staged_output(out_dir, "lmp run") as stage:
+        result = _run_staged(stage, pulje_list, data_dir, min_n, n_jobs, force, notebooks_dir, chapters,
+                             appendices, log)
+    result.seconds = time.perf_counter() - start
+    log(
+        f"lmp run: {len(result.executed)} kjørt, {len(result.skipped)} uendret (cache), "
+        f"{result.seconds:.1f} s → {out_dir}"
+    )
+    return result
 
-    write_source_note(out_dir, data_dir)
+
+def _run_staged(stage, pulje_list, data_dir, min_n, n_jobs, force, notebooks_dir, chapters, appendices,
+                log) -> RunResult:
+    planned = plan_jobs(pulje_list, stage, data_dir, min_n, notebooks_dir, chapters, appendices)
+    write_source_note(stage, data_dir)
     digest = shared_inputs_digest(data_dir)
     todo: list[tuple[Job, str]] = []
     result = RunResult()
@@ -437,11 +450,6 @@ def run(
                 for f in futures:
                     f.cancel()
                 raise
-    result.seconds = time.perf_counter() - start
-    log(
-        f"lmp run: {len(result.executed)} kjørt, {len(result.skipped)} uendret (cache), "
-        f"{result.seconds:.1f} s → {out_dir}"
-    )
     return result
 
 
@@ -464,11 +472,10 @@ def write_source_note(out_dir: Path, data_dir: Path | None) -> Path:
     path = out_dir / "datakilde.md"
     text = source_note(data_dir)
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        from lmp_helpers.staging import write_atomic
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".datakilde.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        write_atomic(path, text)
     return path
 
 

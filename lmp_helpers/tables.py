@@ -20,8 +20,6 @@ Export columns (exactly): figure, item, group, pulje, n, share_pct, ci_low_pct, 
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -401,37 +399,27 @@ def tabell1_frame(pulje="alle") -> pd.DataFrame:
 
 
 # -- export ---------------------------------------------------------------------------------------
-def _atomic_write_csv(frame: pd.DataFrame, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            frame.to_csv(fh, index=False, float_format="%.1f", lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _csv_text(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False, float_format="%.1f", lineterminator="\n")
 
 
 def write_tables(out_dir, pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=None) -> list[Path]:
     """Write `<figure>.csv` for every figure/table into out_dir (created if needed).
 
-    Everything is computed first and each file is written to a temp file in out_dir and renamed, so a
-    failure leaves no partial file behind.
+    Everything is computed first, then written into a staging copy of out_dir that replaces it in one step
+    (`lmp_helpers.staging`): a failure or a kill leaves the old tables, never a mix of old and new.
     """
+    from lmp_helpers.staging import check_out_dir, staged_output, write_atomic
+
     pulje = parse_pulje(pulje)
     min_n = check_min_n(min_n)
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise LmpInputError(f"--out {out} finnes og er ikke en mappe; oppgi en mappe for tabellene")
+    out = check_out_dir(out_dir)
     survey = _load_survey(survey, data_dir)
-    tables = {fig: figure_table(fig, pulje, data_dir, min_n, survey) for fig in FIGURES}
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for fig, frame in tables.items():
-        path = out / f"{fig}.csv"
-        _atomic_write_csv(frame, path)
-        paths.append(path)
-    return paths
+    tables = {fig: _csv_text(figure_table(fig, pulje, data_dir, min_n, survey)) for fig in FIGURES}
+    with staged_output(out, "lmp tables") as stage:
+        for fig, text in tables.items():
+            write_atomic(stage / f"{fig}.csv", text)
+    return [out / f"{fig}.csv" for fig in FIGURES]
 
 
 def cli_tables(args) -> int:
