@@ -70,14 +70,9 @@ def _user_path(name: str) -> str:
     p = Path(name)
     m = re.fullmatch(r"\.(.+?)\.[^.]+\.tmp", p.name)
     if m:
-        return str(p.with_name(m[1]))
-    parts = list(p.parts)
-    for i, part in enumerate(parts):
-        m = re.fullmatch(r"\.(.+?)\.lmp-(?:staging|old)-[^/]*", part)
-        if m:
-            parts[i] = m[1]
-            return str(Path(*parts))
-    return name
+        p = p.with_name(m[1])
+    parts = [re.sub(r"^\.(.+?)\.lmp-(?:staging|old)-\d+$", r"\1", part) for part in p.parts]
+    return str(Path(*parts))
 
 
 class NorwegianParser(argparse.ArgumentParser):
