@@ -1,14 +1,25 @@
 """`lmp import FILE --group G --out DIR`: turn a survey-tool export into the canonical CSV `DIR/<group>.csv`.
 
-Accepted: `.xlsx` (first sheet) and `.csv` in UTF-8, UTF-8 with BOM or cp1252 (Norwegian Excel's «CSV»),
-separated by comma or semicolon. Columns are matched by the canonical name, an alias from the codebook's
-`import.column_aliases`, an item id, or an item's question text (any group's wording), all without regard to
-case and extra whitespace. Answers may be codes (1–5) or scale labels in any case; «Vet ikke» and the other
-`missing_labels`, and blanks, become missing.
+Diagnosis first: the file's real type by its first bytes (an .xlsx, .xls, zip, gzip, PNG or PDF named .csv is
+named as such), then the encoding (UTF-8, UTF-8 with BOM or cp1252, one of them for the whole file: a stray
+cp1252 byte in a UTF-8 file, or a NUL, is named with its line), text NFC-normalised. CSV separators: `;`,
+`,` or tab. In an .xlsx the sheet holding the data is found (hidden and info sheets skipped; `--sheet` when
+several qualify), title rows above the header are skipped with a note (`--header-row N` to say where it is),
+and empty leading columns (data from column B) are dropped.
 
-Anything unknown is refused with a message that lists it: columns, answer labels, pulje values. The output
-is validated exactly like `load_survey`, written to a temporary file in DIR and then linked into place,
-which fails if the target exists: a half-written or overwritten file is impossible.
+Row shape is strict: a CSV line with more or fewer fields than the header, or an Excel cell right of the
+header's last column, stops with the line or cell.
+
+Columns are matched (without regard to case, whitespace or a leading question number «1. », «Q3: ») by the
+canonical name, an item id, the item's question text *as this group was asked it*, or an alias from the
+codebook's `import.column_aliases` (ids, Q1…, spm1…); `import.ignore_columns` (times, status, IP …) and
+`--ignore` are left out; `--map FILE` (YAML «overskrift: kolonne») adds a user's own mapping. Questions of
+another group's survey are refused naming that group. An unknown column is listed with the closest question.
+Answers may be codes (1–5) or scale labels in any case; «Vet ikke» and the other `missing_labels`, and blanks,
+become missing.
+
+The output is validated exactly like `load_survey`, written to a temporary file in DIR and then linked into
+place, which fails if the target exists: a half-written or overwritten file is impossible.
 """
 
 from __future__ import annotations

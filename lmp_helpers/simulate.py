@@ -24,8 +24,6 @@ Same seed → byte-identical files (tested). Any seed reproduces every published
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -136,15 +134,9 @@ def _csv_text(columns: list[str], rows: list[list]) -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from lmp_helpers.staging import write_atomic  # temp file + rename, mode from the umask
+
+    write_atomic(path, text)
 
 
 def _refuse_real_data(out: Path) -> None:
