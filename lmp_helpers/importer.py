@@ -609,6 +609,8 @@ def import_export(
                            notes=notes)
     text = canonical_csv_text(frame, group)
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob(f".{target.name}.*.tmp"):  # left by an import that was killed while writing
+        stale.unlink(missing_ok=True)
     _write_new(target, text)
     return target
 

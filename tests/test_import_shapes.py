@@ -246,3 +246,13 @@ def test_import_prints_what_it_found(tmp_path: Path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "merk:" in out and "bruker arket 'Svar'" in out and "respondenter skrevet" in out
     assert path.is_file() and (tmp_path / "ut" / "skoleleder.csv").is_file()
+
+
+def test_import_removes_the_temp_file_of_a_killed_import(tmp_path: Path):
+    out = tmp_path / "ekte"
+    out.mkdir()
+    (out / ".ppt.csv.abc123.tmp").write_text("halv fil", encoding="utf-8")
+    path = tmp_path / "e.csv"
+    path.write_bytes((load_codebook().source.parent / "synthetic" / "ppt.csv").read_bytes())
+    import_export(path, "ppt", out)
+    assert sorted(p.name for p in out.iterdir()) == ["ppt.csv"]
