@@ -102,7 +102,11 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
     def figure_table(self, figure: str):
         from lmp_helpers.tables import figure_table
 
-        return figure_table(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n, survey=self.survey)
+        cache = self.__dict__.setdefault("_figure_tables", {})  # one table per figure and page
+        if figure not in cache:
+            cache[figure] = figure_table(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n,
+                                         survey=self.survey)
+        return cache[figure].copy()
 
     # -- glue -------------------------------------------------------------------------------------
     def glue(self, key: str, value: object, decimals: int = 0) -> str:

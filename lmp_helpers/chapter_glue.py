@@ -23,32 +23,38 @@ class ChapterGlue:
 
         Labels are neutral (the item id); callers relabel with `item_cell`/`group_cell`.
         """
-        from lmp_helpers.tables import survey_cells
-
         cache = self.__dict__.setdefault("_cells_cache", {})
         if figure in cache:
             return cache[figure]
         cb = self.codebook
         fig = cb.figure(figure)
-        table = self.figure_table(figure)
-        counts, _ = survey_cells(figure, self.pulje, min_n=self.min_n, survey=self.survey)
+        table = self.figure_table(figure)  # decides what is hidden
+        counts = self.raw_cells(figure)  # k and n of the cells the table shows
+        rows = {(r.group, r.item): r for r in table.itertuples(index=False)}
+        raw = {(r.group, r.item): r for r in counts.itertuples(index=False)}
         out = {}
         for group in fig.groups:
             for item in fig.items:
-                row = table[(table["group"] == group) & (table["item"] == item)]
-                c = counts[(counts["group"] == group) & (counts["item"] == item)]
-                if not len(row):
+                row, c = rows.get((group, item)), raw.get((group, item))
+                if row is None:
                     out[(item, group)] = st.Cell(item, st.NOT_ASKED)
-                elif bool(row["suppressed"].iloc[0]):
+                elif bool(row.suppressed):
                     out[(item, group)] = st.Cell(item, st.SUPPRESSED)
-                elif int(c["n"].iloc[0]) == 0:
+                elif int(c.n) == 0:
                     out[(item, group)] = st.Cell(item, st.NO_DATA)
                 else:
-                    out[(item, group)] = st.Cell(item, st.SHOWN, k=int(c["k"].iloc[0]), n=int(c["n"].iloc[0]),
-                                                 low=float(row["ci_low_pct"].iloc[0]),
-                                                 high=float(row["ci_high_pct"].iloc[0]))
+                    out[(item, group)] = st.Cell(item, st.SHOWN, k=int(c.k), n=int(c.n), low=float(row.ci_low_pct),
+                                                 high=float(row.ci_high_pct))
         cache[figure] = out
         return out
+
+    def raw_cells(self, figure: str):
+        """Counts (n, k, c1..c5) per group × item for this pulje, unsuppressed: only read for shown cells."""
+        from lmp_helpers.stats import cell_stats
+
+        fig = self.codebook.figure(figure)
+        cells = cell_stats(self.survey, fig.groups, fig.items)
+        return cells[cells["pulje"] == str(self.pulje)]
 
     def item_label(self, item: str) -> str:
         it = self.codebook.item(item)
@@ -96,7 +102,7 @@ class ChapterGlue:
         lead = lead or f"Blant {self.group_def(group)} er andelen som svarer {TOP_TWO},"
         return st.rank_sentence(lead, cells, self.min_n, self.pulje_text)
 
-    def item_order(self, figure: str, item: str, with_not_asked: bool = True) -> str:
+    def item_order(self, figure: str, item: str, with_not_asked: bool = True, with_hidden: bool = True) -> str:
         """«For skoleutvikling er andelen høyest blant …, så … og lavest blant ….» (+ hidden / not asked)."""
         cells = self.groups_of_item(figure, item)
         clause = st.order_clause(cells)
@@ -105,17 +111,24 @@ class ChapterGlue:
         if clause:
             text = f"{lead} {clause}."
         elif len(shown) == 1:
-            text = f"{lead} {st.pct_text(shown[0])} blant {shown[0].label}."
+            text = f"{lead} blant {shown[0].label} {st.pct_text(shown[0])}."
         else:
             text = ""
-        rest = [st.states_sentence(cells, self.min_n, self.pulje_text)]
+        rest = [st.states_sentence(cells, self.min_n, self.pulje_text)] if with_hidden else []
         if with_not_asked:
             rest.append(self.not_asked(cells))
         return " ".join(t for t in [text, *rest] if t)
 
     def items_order(self, figure: str, items) -> str:
         """`item_order` for several items, the groups not asked in this pulje named once at the end."""
-        text = [self.item_order(figure, i, with_not_asked=False) for i in items]
+        text = [self.item_order(figure, i, with_not_asked=False, with_hidden=False) for i in items]
+        text.append(st.hidden_by_topic(
+            [(self.item_label(i), [c.label for c in self.groups_of_item(figure, i) if c.state == st.SUPPRESSED])
+             for i in items], self.min_n))
+        empty = [(self.item_label(i), [c.label for c in self.groups_of_item(figure, i) if c.state == st.NO_DATA])
+                 for i in items]
+        text += [f"For {c} finnes ingen svar om {t} i dette utvalget." for t, labels in empty
+                 for c in [st.join_and(labels)] if labels]
         text.append(self.not_asked(self.groups_of_item(figure, items[0])))
         return " ".join(t for t in text if t)
 
@@ -130,12 +143,10 @@ class ChapterGlue:
     def glue_distribution(self, figure: str) -> None:
         """Fig. 4.2: share per category, the top two and the rest, all from counts (never sums of rounded
         shares)."""
-        from lmp_helpers.tables import survey_cells
-
         cb = self.codebook
         fig = cb.figure(figure)
         table = self.figure_table(figure)
-        counts, _ = survey_cells(figure, self.pulje, min_n=self.min_n, survey=self.survey)
+        counts = self.raw_cells(figure)
         group, item = fig.groups[0], fig.items[0]
         hidden = bool(table["suppressed"].any()) if len(table) else True
         for _, row in table.iterrows():
@@ -144,7 +155,7 @@ class ChapterGlue:
         n = int(c["n"].iloc[0]) if len(c) else 0
         who = self.group_def(group)
         if hidden or n == 0:
-            top = rest = st.Cell(who, st.SUPPRESSED if hidden and n else st.NO_DATA)
+            top = rest = st.Cell(who, st.SUPPRESSED if hidden else st.NO_DATA)
         else:
             per_code = {code: int(c[f"c{code}"].iloc[0]) for code in cb.scale}
             k_top = sum(per_code[code] for code in cb.top_two)
@@ -163,7 +174,7 @@ class ChapterGlue:
             sentence = (f"Svarene fra {who} på dette spørsmålet er skjult i dette utvalget (færre enn {self.min_n} "
                         "svar).")
         else:
-            sentence = f"Ingen i {who} har svart på dette spørsmålet i dette utvalget."
+            sentence = f"Ingen av {who} har svart på dette spørsmålet i dette utvalget."
         self.glue(f"{figure}_setning", sentence)
         self.glue(f"{figure}_kort", sentence.replace("I dette datagrunnlaget svarer", "Her svarer"))
 
@@ -177,6 +188,8 @@ class ChapterGlue:
         claim = claims.loc[claim_id].copy()
         claim["pulje"] = str(self.pulje)
         tables = self.__dict__.setdefault("_claim_tables", _Tables(self.survey, self.min_n))
+        for figure in self.codebook.figures:  # the page's own tables: computed once
+            tables._cache.setdefault((figure, str(self.pulje)), self.figure_table(figure))
         result = claim_result(claim, tables)
         status = {HOLDS: st.HOLDS, UNKNOWN: st.UNKNOWN}.get(result["status"], st.FAILS)
         reason = ""

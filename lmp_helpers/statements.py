@@ -36,19 +36,20 @@ GROUP_FORMS = {
     "skoleeier": {"def": "skoleeierne", "short": "skoleeierne"},
 }
 
-# Quantifier words from the exact share p = k/n (in per cent). Checked top to bottom; the first match wins.
-# Inclusive bounds. Chosen so the report's own words come out on the synthetic data: «om lag en tredjedel»
+# Quantifier words from the exact share p = 100·k/n (per cent, not rounded). Each rule is (word, low, high,
+# bounds): «[]» both ends included, «()» both excluded, «[)» low included. The intervals cover 0–100 without
+# overlap (tested). Chosen so the report's own words come out on the synthetic data: «om lag en tredjedel»
 # for 33,3–34,6 % (fig. 4.1, skoleutvikling), «de fleste» for 72 % (fig. 4.2), «under halvparten» for
-# 41–44 % (fig. 3.1, PPT).
-QUANTIFIER_RULES: tuple[tuple[str, Fraction, Fraction], ...] = (
-    ("ingen", Fraction(0), Fraction(0)),
-    ("et mindretall", Fraction(0), Fraction(28)),  # 0 < p < 28 (0 itself is «ingen» above)
-    ("om lag en tredjedel", Fraction(28), Fraction(38)),
-    ("under halvparten", Fraction(38), Fraction(45)),
-    ("om lag halvparten", Fraction(45), Fraction(55)),
-    ("over halvparten", Fraction(55), Fraction(65)),
-    ("de fleste", Fraction(65), Fraction(100)),  # 65 ≤ p < 100 (100 itself is «alle» below)
-    ("alle", Fraction(100), Fraction(100)),
+# 40,7–44,4 % (fig. 3.1, PPT).
+QUANTIFIER_RULES: tuple[tuple[str, int, int, str], ...] = (
+    ("ingen", 0, 0, "[]"),
+    ("et mindretall", 0, 28, "()"),
+    ("om lag en tredjedel", 28, 38, "[]"),
+    ("under halvparten", 38, 45, "()"),
+    ("om lag halvparten", 45, 55, "[]"),
+    ("over halvparten", 55, 65, "()"),
+    ("de fleste", 65, 100, "[)"),
+    ("alle", 100, 100, "[]"),
 )
 # «about equal» for a comparison: shown shares less than this many percentage points apart
 ABOUT_EQUAL_POINTS = 5.0
@@ -163,16 +164,10 @@ def quantifier(k: int, n: int) -> str:
     if n <= 0:
         raise ValueError("quantifier needs n > 0")
     p = Fraction(100 * k, n)
-    for word, lo, hi in QUANTIFIER_RULES:
-        if word == "ingen" and p == 0:
-            return word
-        if word == "alle" and p == 100:
-            return word
-        if word == "et mindretall" and 0 < p < hi:
-            return word
-        if word == "de fleste" and lo <= p < 100:
-            return word
-        if word not in ("ingen", "alle", "et mindretall", "de fleste") and lo <= p <= hi:
+    for word, low, high, bounds in QUANTIFIER_RULES:
+        above = p >= low if bounds[0] == "[" else p > low
+        below = p <= high if bounds[1] == "]" else p < high
+        if above and below:
             return word
     raise AssertionError(f"no quantifier rule for {p}")  # pragma: no cover - the rules cover 0..100
 
@@ -204,18 +199,11 @@ def rank_clause(cells: list[Cell], prep: str = "for") -> str:
     top = max(c.share for c in shown)
     bottom = min(c.share for c in shown)
     if top == bottom:
-        n = len(shown)
-        every = "begge" if n == 2 else f"alle {_count_word(n)}"
-        return f"like høy for {every} ({fmt_number(top, 1)} prosent)"
+        return f"like høy {prep} {join_and([c.label for c in shown])} {_bracket(shown)}"
     highs = [c for c in shown if c.share == top]
     lows = [c for c in shown if c.share == bottom]
     return (f"{_extreme(highs, 'høyest', 'like høy', prep)} og "
             f"{_extreme(lows, 'lavest', 'like lav', prep)}")
-
-
-def _count_word(n: int) -> str:
-    words = {2: "to", 3: "tre", 4: "fire", 5: "fem", 6: "seks", 7: "sju", 8: "åtte"}
-    return words.get(n, str(n))
 
 
 def order_clause(cells: list[Cell], prep: str = "blant") -> str:
@@ -246,11 +234,28 @@ def states_sentence(cells: list[Cell], min_n: int, pulje_text: str, what: str = 
     hidden = [c.label for c in cells if c.state == SUPPRESSED]
     if hidden:
         head = "Tallene" if len(hidden) > 1 else what
-        out.append(f"{head} for {join_and(hidden)} er skjult (færre enn {min_n} svar, eller skjult for at "
-                   "et skjult tall ikke skal kunne regnes ut).")
+        out.append(f"{head} for {join_and(hidden)} er skjult ({HIDDEN_WHY.format(min_n=min_n)}).")
     empty = [c.label for c in cells if c.state == NO_DATA]
     if empty:
         out.append(f"For {join_and(empty)} finnes ingen svar i dette utvalget.")
+    return " ".join(out)
+
+
+HIDDEN_WHY = "færre enn {min_n} svar, eller skjult for at et skjult tall ikke skal kunne regnes ut"
+
+
+def hidden_by_topic(topics: list[tuple[str, list[str]]], min_n: int) -> str:
+    """Hidden numbers of several topics in one sentence per set of labels: «Tallene for skoleeierne er
+    skjult for skoleutvikling og klasseledelse (færre enn 5 svar …).» `topics`: (topic, hidden labels)."""
+    by_labels: dict[tuple[str, ...], list[str]] = {}
+    for topic, labels in topics:
+        if labels:
+            by_labels.setdefault(tuple(labels), []).append(topic)
+    out = []
+    for labels, names in by_labels.items():
+        head = "Tallene" if len(labels) > 1 or len(names) > 1 else "Tallet"
+        out.append(f"{head} for {join_and(list(labels))} er skjult for {join_and(names)} "
+                   f"({HIDDEN_WHY.format(min_n=min_n)}).")
     return " ".join(out)
 
 
