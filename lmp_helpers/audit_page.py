@@ -36,12 +36,20 @@ def term_text(key: str, codebook) -> str:
     return key
 
 
-def value_text(key: str, value: float) -> str:
+COUNT_STATISTICS = {"n", "respondents", "invited", "tabell1", "tabell1_cases"}
+
+
+def value_text(key: str, value: float, statistic: str = "share_pct") -> str:
+    """«55,6 %» for a share, «n = 28» for a count, «< 0,001» for a p-value, «skjult» when hidden."""
     if value is None or value != value:
         return "skjult"
     if key.endswith(" p"):
         return fmt_p(value)
-    return fmt_number(value, 0 if float(value).is_integer() else 1)
+    if key.startswith("spread:"):
+        return f"{fmt_number(value, 1)} prosentpoeng"
+    if statistic in COUNT_STATISTICS:
+        return f"n = {fmt_number(value)}"
+    return f"{fmt_number(value, 0 if float(value).is_integer() else 1)} %"
 
 
 def expected_text(text: str, codebook) -> str:
@@ -57,11 +65,11 @@ def expected_text(text: str, codebook) -> str:
     return text.replace(">=", "≥").replace("<=", "≤").replace(";", ";")
 
 
-def row_sentence(row: pd.Series, codebook) -> str:
-    """«<the report's words> Rapporten: 55,6. Beregnet: 55,6.»"""
+def row_sentence(row: pd.Series, codebook, statistic: str = "share_pct") -> str:
+    """«<the report's words> Rapporten: 55,6. Beregnet: PPT, figur 4.1 «…»: 55,6 %.»"""
     values = row["values"] or {}
     if values:
-        computed = "; ".join(f"{term_text(k, codebook)}: {value_text(k, v)}" for k, v in values.items())
+        computed = "; ".join(f"{term_text(k, codebook)}: {value_text(k, v, statistic)}" for k, v in values.items())
     else:
         computed = "gruppen ble ikke spurt i denne puljen" if row["status"] == "unknown" else "–"
     claim = str(row["claim"]).strip()
@@ -100,14 +108,17 @@ class AuditPage:
         self.glue("revisjon_oppsummering", audit_summary(audit, self.min_n))
 
     def audit_rows(self, scope: str) -> pd.DataFrame:
+        from lmp_helpers.data import load_claims
+
         cb = self.codebook
+        statistic = load_claims().set_index("id")["statistic"].to_dict()
         a = self._audit()
         a = a[a["scope"] == scope].copy()
         a["_order"] = a["status"].map(ORDER)
         a = a.sort_values(["_order"], kind="stable")
         return pd.DataFrame({
             "Resultat": a["status"].map(RESULT_WORDS).to_numpy(),
-            "Påstand og beregning": [row_sentence(r, cb) for _, r in a.iterrows()],
+            "Påstand og beregning": [row_sentence(r, cb, statistic.get(r["id"], "")) for _, r in a.iterrows()],
             "Hvor i rapporten": a["where"].astype(str).to_numpy(),
         }, index=pd.Index(a["id"].astype(str).to_numpy(), name="Id"))
 
