@@ -53,16 +53,14 @@ def value_text(key: str, value: float, statistic: str = "share_pct") -> str:
 
 
 def expected_text(text: str, codebook) -> str:
-    """The report's value in Norwegian format; an ordering spec with readable terms."""
-    text = str(text)
-
-    def term(m: re.Match) -> str:
-        return term_text(m.group(0), codebook)
-
+    """The report's value in Norwegian format; an ordering spec in words («A og B over C»)."""
+    text = re.sub(r"(\d)\.(\d)", r"\1,\2", str(text))  # numbers first: figure numbers stay «4.1»
+    text = re.sub(r"\s*,\s*(?=[a-z]+:)", " og ", text)
     text = re.sub(r"\b([a-z]+):\*", lambda m: f"{term_text(m.group(1), codebook)} (hvert spørsmål)", text)
-    text = re.sub(r"\b(?:spread:[a-z_]+|[a-z]+:[a-z_]+(?:@\w+)?)", term, text)
-    text = re.sub(r"(\d)\.(\d)", r"\1,\2", text)
-    return text.replace(">=", "≥").replace("<=", "≤").replace(";", ";")
+    text = re.sub(r"\b(?:spread:[a-z_]+|[a-z]+:[a-z_]+(?:@\w+)?)", lambda m: term_text(m.group(0), codebook), text)
+    for op, words in ((">=", "minst like høy som"), ("<=", "høyst like høy som"), (">", "over"), ("<", "under")):
+        text = re.sub(rf"\s{re.escape(op)}\s", f" {words} ", text)
+    return text.replace(";", "; og")
 
 
 def row_sentence(row: pd.Series, codebook, statistic: str = "share_pct") -> str:

@@ -99,6 +99,10 @@ class ChapterGlue:
         cells = self.items_of_group(figure, group)
         if all(c.state == st.NOT_ASKED for c in cells):
             return st.not_asked_sentence([self.group_def(group)], self.pulje_text)
+        if all(c.state == st.SUPPRESSED for c in cells):
+            return f"Tallene for {self.group_def(group)} er skjult ({st.HIDDEN_WHY.format(min_n=self.min_n)})."
+        if not any(c.shown for c in cells):
+            return f"Ingen av {self.group_def(group)} har svart på disse spørsmålene i dette utvalget."
         lead = lead or f"Blant {self.group_def(group)} er andelen som svarer {TOP_TWO},"
         return st.rank_sentence(lead, cells, self.min_n, self.pulje_text)
 
@@ -278,7 +282,8 @@ class ChapterGlue:
                                       strict=True)}
         ppt = cells.pop("ppt")
         out = [st.compare_sentence("Andelen er", ppt, other) for other in cells.values()]
-        return " ".join(t for t in out if t)
+        text = " ".join(t for t in out if t)
+        return text or "I dette utvalget er det ingen andre grupper med tall å sammenligne PPT med."
 
     def glue_oppsummering(self) -> None:
         self.glue("fig2_1_ppt_kort", self.group_ranking(

@@ -273,7 +273,7 @@ def rank_sentence(lead: str, cells: list[Cell], min_n: int, pulje_text: str, pre
     if clause:
         text = f"{lead} {clause}."
     elif len(shown) == 1:
-        text = f"{lead} bare å lese for {shown[0].label} ({pct_text(shown[0])})."
+        text = f"{lead} {pct_text(shown[0])} for {shown[0].label}."
     else:
         text = f"{lead} ikke å lese i dette utvalget."
     rest = states_sentence(cells, min_n, pulje_text)

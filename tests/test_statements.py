@@ -211,6 +211,9 @@ def check_ranking(glued: dict, page: Page, figure: str, group: str, key: str | N
     if all(page.cells[(i, group)][0] == "not_asked" for i in items):
         assert sentence == f"{DEF[group][:1].upper()}{DEF[group][1:]} ble ikke spurt i pulje {page.pulje}."
         return
+    if all(page.cells[(i, group)][0] == "suppressed" for i in items):
+        assert sentence.startswith(f"Tallene for {DEF[group]} er skjult (færre enn {page.min_n} svar"), sentence
+        return
     check_extremes(sentence, page, {item_label(i): (page.cells[(i, group)][0], page.share(i, group)
                                                     if page.shown(i, group) else None) for i in items})
 
