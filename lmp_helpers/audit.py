@@ -25,7 +25,12 @@ import pandas as pd
 from lmp_helpers.codebook import load_codebook
 from lmp_helpers.errors import LmpInputError
 
-RESULT_COLUMNS = ["id", "section", "figure", "kind", "claim", "expected", "computed", "holds", "where"]
+RESULT_COLUMNS = ["id", "section", "figure", "kind", "claim", "expected", "computed", "holds", "where", "status",
+                  "scope", "values"]
+# Claims that do not depend on the survey answers: they hold for any data set (Tabell 1 and the invitations
+# are typed from the report; ratio_pct is the report's own arithmetic).
+ANY_DATA_STATISTICS = {"invited", "tabell1", "tabell1_cases", "ratio_pct"}
+HOLDS, FAILS, UNKNOWN = "holds", "fails", "unknown"  # UNKNOWN: a value is hidden or the group was not asked
 _OPS = {"<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
 
 
@@ -89,7 +94,7 @@ def _figure_of(item: str) -> str:
     return load_codebook().item(item).figure
 
 
-def _ordering(spec: str, figure: str, pulje, tables: _Tables) -> tuple[bool, str]:
+def _ordering(spec: str, figure: str, pulje, tables: _Tables) -> tuple[bool, str, dict[str, float]]:
     """Evaluate chains like «a,b > c» (every left term vs every right term)."""
     cb = load_codebook()
     shown: dict[str, float] = {}
@@ -131,7 +136,7 @@ def _ordering(spec: str, figure: str, pulje, tables: _Tables) -> tuple[bool, str
             for s in sides:
                 shown.update(s)
     computed = "; ".join(f"{k}={_fmt(v)}" for k, v in shown.items())
-    return ok, computed
+    return ok, computed, shown
 
 
 def _compare(values: list[float], comparator: str, expected: float, tolerance: float) -> bool:
@@ -164,11 +169,36 @@ def _expected_text(c: pd.Series) -> str:
 
 def evaluate_claim(c: pd.Series, tables: _Tables) -> tuple[str, bool]:
     """(computed text, holds) for one claim row."""
+    r = claim_result(c, tables)
+    return r["computed"], r["holds"]
+
+
+def claim_result(c: pd.Series, tables: _Tables) -> dict:
+    """computed (text), holds (bool), status (holds/fails/unknown), values ({label: value}) for one claim.
+
+    «unknown» when a value the claim needs is hidden (suppressed) or its group was not asked in the pulje:
+    such a claim cannot be checked, which is not the same as failing.
+    """
+    try:
+        return _claim_result(c, tables)
+    except LmpInputError as exc:
+        if "fant ikke" not in str(exc):
+            raise
+        return {"computed": "", "holds": False, "status": UNKNOWN, "values": {}}
+
+
+def _status(holds: bool, values) -> str:
+    if any(v is None or np.isnan(v) for v in values):
+        return UNKNOWN
+    return HOLDS if holds else FAILS
+
+
+def _claim_result(c: pd.Series, tables: _Tables) -> dict:
     cb = load_codebook()
     stat, pulje, figure = c["statistic"], c["pulje"] or cb.pulje_all, c["figure"]
     if stat == "ordering":
-        holds, computed = _ordering(c["spec"], figure, pulje, tables)
-        return computed, holds
+        holds, computed, shown = _ordering(c["spec"], figure, pulje, tables)
+        return {"computed": computed, "holds": holds, "status": _status(holds, shown.values()), "values": shown}
     groups, items = _split(c["group"]), _split(c["item"])
     labelled: list[tuple[str, float]] = []
     if stat in ("share_pct", "n"):
@@ -217,12 +247,15 @@ def evaluate_claim(c: pd.Series, tables: _Tables) -> tuple[str, bool]:
         computed = _fmt(labelled[0][1])
     else:
         computed = "; ".join(f"{k}={_fmt(v)}" for k, v in labelled)
-    return computed, holds
+    values = dict(labelled)
+    return {"computed": computed, "holds": bool(holds), "status": _status(holds, values.values()), "values": values}
 
 
 def evaluate_claims(data_dir: str | Path | None = None, survey: dict | None = None, claims=None,
                     min_n: int = 5) -> pd.DataFrame:
-    """One row per claim: id, section, figure, kind, claim, expected, computed, holds (bool), where."""
+    """One row per claim: id, section, figure, kind, claim, expected, computed, holds (bool), where,
+    status (holds/fails/unknown), scope («survey»: depends on the answers; «any»: holds for any data) and
+    values ({label: number} behind `computed`). `min_n` hides exactly what `lmp tables --min-n` hides."""
     from lmp_helpers.data import load_claims, load_survey
 
     if survey is None:
@@ -231,9 +264,11 @@ def evaluate_claims(data_dir: str | Path | None = None, survey: dict | None = No
     tables = _Tables(survey, min_n)
     rows = []
     for _, c in claims.iterrows():
-        computed, holds = evaluate_claim(c, tables)
+        r = claim_result(c, tables)
         rows.append({**{k: c[k] for k in ("id", "section", "figure", "kind", "claim", "where")},
-                     "expected": _expected_text(c), "computed": computed, "holds": bool(holds)})
+                     "expected": _expected_text(c), "computed": r["computed"], "holds": bool(r["holds"]),
+                     "status": r["status"], "values": r["values"],
+                     "scope": "any" if c["statistic"] in ANY_DATA_STATISTICS else "survey"})
     out = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     out["holds"] = out["holds"].astype(bool)
     return out

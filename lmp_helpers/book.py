@@ -9,70 +9,39 @@ A chapter notebook stays thin:
 `start` validates the parameters, shows the banner (pulje + data source, and a pulje switch), and glues
 every number the chapter's prose uses (myst-nb `glue`, Norwegian decimal comma), so no number is typed
 in the prose. Every glued key is also kept in `Chapter.glued` for tests.
+
+This module is the thin entry; the work lives in one module per concern, mixed into `Chapter`:
+`chapter_glue` (what each chapter glues, worded by `statements`), `render` (number format, banner, tables,
+appendices) and `audit_page` (the revisjon appendix).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from lmp_helpers.audit_page import AuditPage
+from lmp_helpers.chapter_glue import ChapterGlue
 from lmp_helpers.codebook import load_codebook
 from lmp_helpers.errors import LmpInputError
-from lmp_helpers.pulje import Pulje, parse_pulje, pulje_label, pulje_slug
+from lmp_helpers.pulje import Pulje, parse_pulje, pulje_label
+from lmp_helpers.render import (  # noqa: F401 - re-exported: notebooks and tests use book.fmt_number etc.
+    MISSING,
+    SUPPRESSED,
+    PageRendering,
+    _display,
+    _markdown,
+    fmt_number,
+    fmt_p,
+    fmt_pct,
+    slug,
+)
+from lmp_helpers.render import fmt_any as _fmt_any  # noqa: F401
 
 # Chapter notebooks (one page per pulje) and appendices (one page, all pulje); same names as the runner.
 CHAPTERS = ("datagrunnlag", "kunnskapstilforsel", "praksisendring", "ppts_rolle", "oppsummering")
-MISSING = "–"  # shown where a number does not exist (e.g. a group not asked in this pulje)
-SUPPRESSED = ":"  # SSB's symbol for a number that cannot be published
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Norwegian number formatting
-
-
-def fmt_number(value: object, decimals: int = 0) -> str:
-    """34.6 -> «34,6»; 1234 -> «1 234» (no-break space); None/NaN -> «–»."""
-    if value is None:
-        return MISSING
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(x):
-        return MISSING
-    text = f"{x:,.{decimals}f}"
-    return text.replace(",", "\u00a0").replace(".", ",")
-
-
-def fmt_pct(value: object, decimals: int = 1) -> str:
-    return fmt_number(value, decimals)
-
-
-def slug(text: str) -> str:
-    """«I svært stor grad» -> «i_svaert_stor_grad» (glue keys must be plain ASCII words)."""
-    text = text.lower()
-    for a, b in (("æ", "ae"), ("ø", "o"), ("å", "a"), ("é", "e")):
-        text = text.replace(a, b)
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-
-
-def _display(obj) -> None:
-    import pandas as pd
-    from IPython.display import display
-
-    # Every row and the full text: the book's tables are small, and a cut table hides numbers.
-    with pd.option_context("display.max_rows", None, "display.max_columns", None,
-                           "display.max_colwidth", None, "display.width", 200):
-        display(obj)
-
-
-def _markdown(text: str) -> None:
-    from IPython.display import Markdown
-
-    _display(Markdown(text))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -80,7 +49,7 @@ def _markdown(text: str) -> None:
 
 
 @dataclass
-class Chapter:
+class Chapter(ChapterGlue, PageRendering, AuditPage):
     name: str
     pulje: Pulje
     data_dir: str | None
@@ -133,7 +102,11 @@ class Chapter:
     def figure_table(self, figure: str):
         from lmp_helpers.tables import figure_table
 
-        return figure_table(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n, survey=self.survey)
+        cache = self.__dict__.setdefault("_figure_tables", {})  # one table per figure and page
+        if figure not in cache:
+            cache[figure] = figure_table(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n,
+                                         survey=self.survey)
+        return cache[figure].copy()
 
     # -- glue -------------------------------------------------------------------------------------
     def glue(self, key: str, value: object, decimals: int = 0) -> str:
@@ -186,116 +159,7 @@ class Chapter:
         self.glue("intervjuer_sum", int(t1.drop(columns=["case", "pulje"]).to_numpy().sum()))
         self.glue("case_antall", int(len(t1)))
 
-    def glue_pulje_sammenligning(self) -> None:
-        parts = [self.n_text("ppt", p) for p in self.codebook.pulje_values]
-        labels = [f"pulje {p}: {n}" for p, n in zip(self.codebook.pulje_values, parts, strict=True)]
-        self.glue("ppt_n_puljer", ", ".join(labels))
-        tests = self._pulje_tests()
-        row = tests[tests["item"] == "rolle_uklar"]
-        for col, key in (("fisher_p", "p_rolle_uklar_fisher"), ("kruskal_p", "p_rolle_uklar_kruskal")):
-            self.glue(key, fmt_p(row[col].iloc[0]) if len(row) else MISSING)
-
-    def glue_revisjon(self) -> None:
-        audit = self._audit()
-        self.glue("revisjon_antall", int(len(audit)))
-        self.glue("revisjon_holder", int(audit["holds"].astype(bool).sum()))
-
-    def glue_figure(self, figure: str) -> None:
-        """Shares per item × group (`fig2_1_<item>_<group>`), n per group, and the highest/lowest item."""
-        cb = self.codebook
-        fig = cb.figure(figure)
-        table = self.figure_table(figure)
-        if fig.kind == "distribution":
-            for _, row in table.iterrows():
-                shown = not bool(row["suppressed"]) and row["share_pct"] == row["share_pct"]
-                self.glue(f"{figure}_{slug(str(row['item']))}", row["share_pct"] if shown else SUPPRESSED, 1)
-            # «I stor grad eller i svært stor grad» and its complement, from the same rows the figure shows.
-            top_labels = {cb.scale[c] for c in cb.top_two}
-            shares = {str(r["item"]): r for _, r in table.iterrows()}
-            if any(bool(r["suppressed"]) for r in shares.values()) or not shares:
-                top = rest = SUPPRESSED
-            else:
-                total_top = sum(float(r["share_pct"]) for k, r in shares.items() if k in top_labels)
-                total_rest = sum(float(r["share_pct"]) for k, r in shares.items() if k not in top_labels)
-                top, rest = fmt_number(total_top, 1), fmt_number(total_rest, 1)
-            self.glue(f"{figure}_topp_to", top)
-            self.glue(f"{figure}_ovrige", rest)
-            for key, value in ((f"{figure}_topp_to_pst", top), (f"{figure}_ovrige_pst", rest)):
-                self.glue(key, f"et skjult tall (færre enn {self.min_n} svar)" if value == SUPPRESSED
-                          else f"{value} prosent")
-            n = table["n"].dropna()
-            self.glue(f"{figure}_n", int(n.max()) if len(n) else MISSING)
-            return
-        for _, row in table.iterrows():
-            key = f"{figure}_{row['item']}_{row['group']}"
-            if bool(row["suppressed"]):
-                self.glue(key, SUPPRESSED)
-                self.glue(f"{key}_pst", f"et skjult tall (færre enn {self.min_n} svar)")
-            elif row["share_pct"] != row["share_pct"]:
-                self.glue(key, MISSING)
-                self.glue(f"{key}_pst", "ingen (ingen svar i dette utvalget)")
-            else:
-                self.glue(key, row["share_pct"], 1)
-                self.glue(f"{key}_pst", f"{fmt_number(row['share_pct'], 1)} prosent")
-        for group in fig.groups:
-            if group not in set(table["group"]):
-                for item in fig.items:
-                    self.glue(f"{figure}_{item}_{group}", MISSING)
-                    self.glue(f"{figure}_{item}_{group}_pst",
-                              f"ingen ({cb.groups[group].label.lower()} ble ikke spurt i {self.pulje_text.lower()})")
-        for group in fig.groups:
-            rows = table[(table["group"] == group) & (~table["suppressed"].astype(bool))]
-            rows = rows[rows["share_pct"].notna()]
-            if len(rows) == 0:
-                hi = lo = f"{MISSING} (ingen tall for {cb.groups[group].label.lower()} i dette utvalget)"
-            else:
-                hi = cb.item(rows.loc[rows["share_pct"].idxmax(), "item"]).label.lower()
-                lo = cb.item(rows.loc[rows["share_pct"].idxmin(), "item"]).label.lower()
-            self.glue(f"{figure}_{group}_hoyest", hi)
-            self.glue(f"{figure}_{group}_lavest", lo)
-            n = table.loc[table["group"] == group, "n"].dropna()
-            self.glue(f"{figure}_n_{group}", int(n.max()) if len(n) else MISSING)
-
     # -- page elements ----------------------------------------------------------------------------
-    def banner(self) -> None:
-        """Pulje and data source on top of every page; a pulje switch on chapter pages."""
-        label = self.source.get("label", "")
-        lines = []
-        if self.synthetic:
-            lines += [
-                ":::{admonition} Syntetiske data – ikke funn fra evalueringen",
-                ":class: warning",
-                f"Utvalg: **{self.pulje_text}** · Datakilde: **{label}**. ",
-                "Tallene på denne siden er beregnet fra et kunstig datasett som er laget for å etterligne "
-                "rapportens publiserte tall. De er ikke svar fra ekte respondenter og skal ikke leses som funn.",
-            ]
-        else:
-            lines += [
-                ":::{admonition} Datagrunnlag",
-                ":class: note",
-                f"Utvalg: **{self.pulje_text}** · Datakilde: **{label}**.",
-            ]
-        if self.is_chapter:
-            links = []
-            for p in [self.codebook.pulje_all, *self.codebook.pulje_values]:
-                text = pulje_label(p)
-                if p == self.pulje:
-                    links.append(f"**{text}**")
-                else:
-                    links.append(f"{{doc}}`{text} </generated/{pulje_slug(p)}/{self.name}>`")
-            lines += ["", "Vis kapitlet for: " + " · ".join(links)]
-        missing = self.groups_missing_in_pulje()
-        if missing:
-            names = " og ".join(self.codebook.groups[g].label.lower() for g in missing)
-            years = ", ".join(map(str, sorted({self.codebook.groups[g].survey_year for g in missing})))
-            asked = " og ".join(map(str, sorted({p for g in missing for p in self.codebook.groups[g].pulje})))
-            lines += [
-                "",
-                f"**Merk:** {names.capitalize()} ble spurt i {years}, og den surveyen gikk bare til pulje {asked}. "
-                f"For {self.pulje_text.lower()} finnes derfor bare svar fra PPT; søylene for {names} står tomme.",
-            ]
-        lines.append(":::")
-        _markdown("\n".join(lines))
 
     def figure(self, figure: str) -> None:
         """Show one report figure (PNG) and nothing else, so the cell output is stable."""
@@ -327,19 +191,6 @@ class Chapter:
             _markdown(f"*Ingen sitater i dette avsnittet for {self.pulje_text.lower()}.*")
             return
         _markdown("\n\n".join(quote_markdown(row) for _, row in sel.iterrows()))
-
-    def table(self, figure: str) -> None:
-        """The numbers behind a figure, suppressed cells shown as `:`."""
-        from lmp_helpers import tables
-
-        frame = tables.display_table(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n,
-                                     survey=self.survey)
-        notes = list(frame.attrs.get("notes", []))
-        frame.attrs = {}
-        _display(frame.set_index(frame.columns[0]) if len(frame) else frame)
-        if notes:
-            _markdown("\n\n".join(f"*{n}*" for n in notes))
-
 
     # -- datagrunnlag ------------------------------------------------------------------------------
     def _tabell1(self):
@@ -378,155 +229,6 @@ class Chapter:
         _display(HTML(tabell1_styler(self.pulje).to_html()))
 
     # -- appendices ---------------------------------------------------------------------------------
-    def pulje_shares(self) -> None:
-        """PPT's top-two share per item for each pulje side by side (suppressed cells as `:`)."""
-        import pandas as pd
-
-        cb = self.codebook
-        rows = []
-        for key, fig in cb.figures.items():
-            if "ppt" not in fig.groups:
-                continue
-            for p in [cb.pulje_all, *cb.pulje_values]:
-                from lmp_helpers.tables import figure_table
-
-                t = figure_table(key, pulje=p, data_dir=self.data_dir, min_n=self.min_n, survey=self.survey)
-                t = t[t["group"] == "ppt"]
-                for _, r in t.iterrows():
-                    label = cb.item(r["item"]).label if r["item"] in cb.items else str(r["item"])
-                    value = SUPPRESSED if bool(r["suppressed"]) else fmt_number(r["share_pct"], 1)
-                    rows.append({"Figur": fig.number, "Spørsmål/svar": label, "pulje": pulje_label(p),
-                                 "value": value})
-        frame = pd.DataFrame(rows)
-        order = [pulje_label(p) for p in [cb.pulje_all, *cb.pulje_values]]
-        wide = frame.pivot_table(index=["Figur", "Spørsmål/svar"], columns="pulje", values="value",
-                                 aggfunc="first", sort=False)[order]
-        wide.columns.name = None
-        _display(wide)
-        from lmp_helpers.suppression import footnote
-
-        _markdown("*Andel (%) «i stor grad» eller «i svært stor grad»; for figur 4.2 andel per svaralternativ. "
-                  f"{footnote(self.min_n)}*")
-
-    def _pulje_tests(self):
-        import pandas as pd
-
-        from lmp_helpers.stats import pulje_comparison
-
-        if not hasattr(self, "_tests_cache"):
-            frames = [pulje_comparison(key, group="ppt", survey=self.survey, min_n=self.min_n)
-                      for key, fig in self.codebook.figures.items() if "ppt" in fig.groups]
-            self._tests_cache = pd.concat(frames, ignore_index=True)
-        return self._tests_cache
-
-    def pulje_tests(self) -> None:
-        import pandas as pd
-
-        cb = self.codebook
-        t = self._pulje_tests()
-        out = pd.DataFrame({
-            "Figur": [cb.figure(cb.item(i).figure).number for i in t["item"]],
-            "Spørsmål": [cb.item(i).label for i in t["item"]],
-            "n (pulje 1 / 2 / 3)": t["n_pulje"],
-            "p (Fisher)": t["fisher_p"].map(fmt_p),
-            "p (Kruskal–Wallis)": t["kruskal_p"].map(fmt_p),
-        })
-        _display(out.set_index(["Figur", "Spørsmål"]))
-        if len(t):
-            _markdown(f"*Metode: {t['method'].iloc[0]}.*")
-
-    def _audit(self):
-        if not hasattr(self, "_audit_cache"):
-            from lmp_helpers.audit import evaluate_claims
-
-            self._audit_cache = evaluate_claims(self.data_dir)
-        return self._audit_cache
-
-    def audit_table(self) -> None:
-        import pandas as pd
-
-        a = self._audit().reset_index(drop=True)
-        out = pd.DataFrame({
-            "Id": a["id"].astype(str),
-            "Avsnitt": a["section"].astype(str),
-            "Påstand i rapporten": a["claim"].astype(str),
-            "Rapporten": a["expected"].map(_fmt_any),
-            "Beregnet": a["computed"].map(_fmt_any),
-            "Holder": a["holds"].map(lambda h: "ja" if bool(h) else "NEI"),
-            "Hvor i rapporten": a["where"].astype(str),
-        })
-        _display(out.set_index("Id"))
-
-    def data_files(self) -> None:
-        import pandas as pd
-
-        cb = self.codebook
-        rows = []
-        for g, grp in cb.groups.items():
-            df = self.survey[g]
-            rows.append({"Fil": grp.file, "Gruppe": grp.label_long, "Surveyår": grp.survey_year,
-                         "Puljer": ", ".join(map(str, grp.pulje)), "Spørsmål": len(cb.items_for_group(g)),
-                         "Rader": fmt_number(len(df)) if len(df) >= self.min_n or len(df) == 0 else SUPPRESSED})
-        _display(pd.DataFrame(rows).set_index("Fil"))
-
-    def codebook_groups(self) -> None:
-        import pandas as pd
-
-        cb = self.codebook
-        _display(pd.DataFrame(
-            [{"Nøkkel": k, "Navn": g.label_long, "Surveyår": g.survey_year,
-              "Puljer": ", ".join(map(str, g.pulje)), "Invitert": MISSING if g.invited is None else g.invited}
-             for k, g in cb.groups.items()]).set_index("Nøkkel"))
-
-    def codebook_scale(self) -> None:
-        import pandas as pd
-
-        cb = self.codebook
-        frame = pd.DataFrame({"Kode": list(cb.scale), "Svar": list(cb.scale.values()),
-                              "Teller med i topp-to": ["ja" if c in cb.top_two else "" for c in cb.scale]})
-        _display(frame.set_index("Kode"))
-        _markdown(f"*Blankt (ingen kode) = {', '.join(cb.missing_labels).lower()}: regnes ikke med i nevneren.*")
-
-    def codebook_items(self) -> None:
-        import pandas as pd
-
-        cb = self.codebook
-        rows = [{"Id": k, "Figur": cb.figure(it.figure).number, "Kort navn": it.label,
-                 "Grupper": ", ".join(cb.groups[g].label for g in it.groups), "Spørsmålstekst (PPT)": it.text}
-                for k, it in cb.items.items()]
-        _display(pd.DataFrame(rows).set_index("Id"))
-
-    def source_table(self) -> None:
-        import pandas as pd
-
-        src = dict(self.source)
-        src.pop("path", None)  # a machine path says nothing to a reader and differs between machines
-        names = {"kind": "Type", "label": "Beskrivelse", "seed": "Seed", "note": "Merknad"}
-        frame = pd.DataFrame({"Verdi": [str(v) for v in src.values()]}, index=[names.get(k, k) for k in src])
-        _display(frame)
-
-
-def fmt_p(p: object) -> str:
-    """p-values with a decimal comma; very small ones as «< 0,001»."""
-    try:
-        x = float(p)
-    except (TypeError, ValueError):
-        return MISSING
-    if math.isnan(x):
-        return MISSING
-    return "< 0,001" if x < 0.001 else fmt_number(x, 3)
-
-
-def _fmt_any(value: object) -> str:
-    if isinstance(value, bool):
-        return "ja" if value else "nei"
-    if isinstance(value, int | float):
-        return fmt_number(value, 0 if float(value).is_integer() else 1)
-    try:
-        x = float(str(value))
-        return fmt_number(x, 0 if x.is_integer() else 1)
-    except ValueError:
-        return "" if value is None or str(value) in {"nan", "<NA>"} else str(value)
 
 
 def _escape_md(text: str) -> str:

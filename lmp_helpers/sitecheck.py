@@ -595,6 +595,62 @@ def glued_values(generated_dir: Path, codebook) -> list[SiteValue]:
     return out
 
 
+AUDIT_TERM_RE = re.compile(
+    r"(?P<group>[^;:.«»]+?), figur (?P<number>\d+\.\d+) «(?P<label>[^»]+)»(?: \(pulje (?P<pulje>\d+)\))?"
+    r"(?P<pvalue>, p-verdi)?: (?P<value>n = \d+|[\d\u00a0]+(?:,\d+)? %|skjult|< 0,001|\d+,\d+)"
+)
+
+
+def audit_text_values(text: str, page: str, codebook) -> list[SiteValue]:
+    """Numbers the audit page (`revisjon`) shows for survey cells: «PPT, figur 4.1 «…» (pulje 1): 33,3 %».
+
+    A share gives its value; a count (`n = 6`) gives None (it shows the cell all the same); hidden values
+    («skjult») and p-values are skipped. A share of several answer categories (figur 4.2) counts as showing
+    every category of that group and pulje.
+    """
+    import html
+
+    groups = {g.label: k for k, g in codebook.groups.items()}
+    figs = {f.number: k for k, f in codebook.figures.items()}
+    out = []
+    for m in AUDIT_TERM_RE.finditer(html.unescape(text)):
+        if m["pvalue"] or m["value"] in ("skjult", "< 0,001"):
+            continue
+        group = groups.get(m["group"].strip().split(">")[-1].strip())
+        fig = figs.get(m["number"])
+        if group is None or fig is None:
+            continue
+        f = codebook.figures[fig]
+        pulje = m["pulje"] or codebook.pulje_all
+        value = None if m["value"].startswith("n =") else _share(m["value"].replace("\u00a0", ""))
+        if f.kind == "distribution":
+            out += [SiteValue(page, (fig,), label, group, pulje, None, m.group(0)) for label in codebook.scale.values()]
+            continue
+        item = next((k for k in f.items if codebook.items[k].label == m["label"]), None)
+        if item is not None:
+            out.append(SiteValue(page, (fig,), item, group, pulje, value, m.group(0)))
+    return out
+
+
+def audit_values(generated_dir: Path, codebook) -> list[SiteValue]:
+    """`audit_text_values` of the executed audit page (`generated/vedlegg/revisjon.ipynb`), read from its
+    HTML table outputs (what the site shows)."""
+    import json
+
+    path = Path(generated_dir) / "vedlegg" / "revisjon.ipynb"
+    if not path.is_file():
+        return []
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/html")
+            if text:
+                text = "".join(text) if isinstance(text, list) else str(text)
+                out += audit_text_values(text, str(path.relative_to(generated_dir)), codebook)
+    return out
+
+
 LEXICAL_DECL_RE = re.compile(r"(?:^|[;{}\s])(?:const|let|class)\s+[A-Za-z_$]")
 
 

@@ -133,6 +133,33 @@ def test_exported_tables_hide_small_cells(tmp_path: Path, scenario: str):
     assert big_alle and big_alle <= shown, sorted(big_alle - shown)[:5]
 
 
+@pytest.mark.parametrize("min_n", [8, 5])
+def test_audit_page_hides_what_lmp_tables_hides(tmp_path: Path, min_n: int):
+    """The audit page built with --min-n shows no number of a cell that `lmp tables --min-n` hides, and says
+    «kan ikke sjekkes» where a claim needs a hidden number."""
+    from lmp_helpers import book
+
+    cb = load_codebook()
+    ch = book.Chapter(name="revisjon", pulje=cb.pulje_all, data_dir=str(SYNTHETIC_DIR), min_n=min_n)
+    rows = {scope: ch.audit_rows(scope) for scope in ("survey", "any")}
+    text = " ".join(" ".join(r["Påstand og beregning"]) for r in rows.values())
+    values = sitecheck.audit_text_values(text, "revisjon", cb)
+    assert len(values) > 40, "the parser reads the audit page's numbers"
+    cells = sitecheck.true_cells(SYNTHETIC_DIR, cb)
+    shown, unmatched = sitecheck.site_shown_cells(values, cells)
+    assert [v.text for v in unmatched] == []
+    exported, _ = sitecheck.shown_in_export(export_all(SYNTHETIC_DIR, tmp_path / "out", min_n), cb)
+    assert sorted(shown - exported) == []
+    assert sitecheck.disclosure_problems(cells, shown, min_n) == []
+    unknown = rows["survey"][rows["survey"]["Resultat"] == "kan ikke sjekkes"]
+    if min_n == 8:  # PPT pulje 1 (6 offices) is hidden: the claims about it cannot be checked
+        assert len(unknown) and unknown["Påstand og beregning"].str.contains("skjult").all()
+        assert not rows["survey"]["Påstand og beregning"].str.contains(r"\(pulje 1\): \d").any()
+    else:  # the shipped data at the book's min_n: every claim about the survey holds
+        assert set(rows["survey"]["Resultat"]) == {"holder"}
+    assert set(rows["any"]["Resultat"]) == {"holder"}
+
+
 def test_exports_hold_no_respondent_ids(tmp_path: Path):
     export_all(SYNTHETIC_DIR, tmp_path / "out", 5)
     assert sitecheck.respondent_ids_in(tmp_path / "out", respondent_ids(SYNTHETIC_DIR)) == []
@@ -170,6 +197,7 @@ def test_site_shows_no_small_cell(site_dir: Path, tmp_path: Path):
     cb = load_codebook()
     cells = sitecheck.true_cells(BOOK_DATA, cb)
     values = sitecheck.site_values(site_dir, cb) + sitecheck.glued_values(PROJECT_ROOT / "generated", cb)
+    values += sitecheck.audit_values(PROJECT_ROOT / "generated", cb)  # the audit page (vedlegg/revisjon)
     shown, unmatched = sitecheck.site_shown_cells(values, cells)
     # every share read off the site is a true share of its cell: the parser reads the right rows
     assert [f"{v.page}: {v.item}/{v.group}/pulje {v.pulje} = {v.text}" for v in unmatched] == []
