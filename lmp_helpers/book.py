@@ -182,9 +182,38 @@ class Chapter:
         # 100/n would reveal a hidden n: only computed when n itself is shown
         shown = n not in (SUPPRESSED, MISSING) and self.respondents("ppt") > 0
         self.glue("ett_kontor_pst", f"{fmt_number(100 / self.respondents('ppt'), 1)} prosent" if shown else MISSING)
+        self.glue_cases()
+
+    def glue_cases(self) -> None:
+        """Counts of case municipalities and interviews for chapter 1, all from data/cases.yml."""
+        from lmp_helpers.cases import load_cases
+
+        cases = load_cases()
+        here = cases.in_pulje(self.pulje)
         t1 = self._tabell1()
         self.glue("intervjuer_sum", int(t1.drop(columns=["case", "pulje"]).to_numpy().sum()))
         self.glue("case_antall", int(len(t1)))
+        self.glue("case_besokt", number_word(cases.visited))
+        self.glue("case_planlagt", number_word(cases.planned))
+        self.glue("case_gjenstar", number_word(cases.planned - cases.visited))
+        self.glue("case_gjenstar_tid", cases.remaining_visit)
+        per_pulje = [(p, [c for c in cases.cases if c.pulje == p]) for p in self.codebook.pulje_values]
+        self.glue("case_fordeling", join_and([f"{number_word(len(cs))} fra pulje {p}" for p, cs in per_pulje if cs]))
+        self.glue("case_fylker", join_and(list(cases.counties)))
+        if self.pulje == self.codebook.pulje_all:
+            text = (f"Til sammen ble {fmt_number(sum(c.total for c in here))} personer intervjuet i de "
+                    f"{number_word(len(here))} casekommunene.")
+        elif not here:
+            without = join_and([f"pulje {p}" for p, cs in per_pulje if cs])
+            text = (f"Ingen av casekommunene deltok i {self.pulje_text.lower()}, så det finnes ingen intervjuer "
+                    f"fra denne puljen. Tabell 1 viser derfor alle {number_word(len(cases.cases))} casekommunene "
+                    f"({without}).")
+        else:
+            names = join_and([c.label for c in here])
+            text = (f"{number_word(len(here)).capitalize()} av casekommunene ({names}) deltok i "
+                    f"{self.pulje_text.lower()}; der ble til sammen {fmt_number(sum(c.total for c in here))} "
+                    "personer intervjuet.")
+        self.glue("case_setning", text)
 
     def glue_pulje_sammenligning(self) -> None:
         parts = [self.n_text("ppt", p) for p in self.codebook.pulje_values]
@@ -343,9 +372,9 @@ class Chapter:
 
     # -- datagrunnlag ------------------------------------------------------------------------------
     def _tabell1(self):
-        from lmp_helpers.data import load_tabell1
+        from lmp_helpers.cases import tabell1_rows
 
-        t1 = load_tabell1()
+        t1 = tabell1_rows()  # data/tabell1.csv holds the same rows (tests/test_cases.py)
         if self.pulje != self.codebook.pulje_all:
             t1 = t1[t1["pulje"] == self.pulje]
         return t1
@@ -370,12 +399,33 @@ class Chapter:
         _markdown(f"*{MISSING} = gruppen ble ikke spurt i denne puljen. {SUPPRESSED} = skjult (prikket).*")
 
     def tabell1(self) -> None:
+        """Tabell 1 for this pulje; all cases when none took part in it (pulje 1), as `case_setning` says."""
         from IPython.display import HTML
 
         from lmp_helpers.figures import tabell1_styler
 
+        pulje = self.pulje if len(self._tabell1()) else self.codebook.pulje_all
         # As HTML, not the Styler itself: a Styler's text/plain repr carries its memory address.
-        _display(HTML(tabell1_styler(self.pulje).to_html()))
+        _display(HTML(tabell1_styler(pulje).to_html()))
+
+    def case_descriptions(self) -> None:
+        """The case municipalities of this pulje (all on «alle»), one paragraph each, from data/cases.yml."""
+        from lmp_helpers.cases import load_cases
+
+        here = load_cases().in_pulje(self.pulje)
+        if not here:
+            _markdown(f"*Ingen casekommune deltok i {self.pulje_text.lower()}.*")
+            return
+        parts = []
+        for c in here:
+            text = (f"**Casekommune {c.label}** har {c.inhabitants} innbyggere og deltok i pulje {c.pulje}; "
+                    f"intervjuene ble gjort {c.collected}. {c.organisation}")
+            if c.background:
+                text += f" {c.background}"
+            text += (f" Forskerne intervjuet {c.interviewed} – {fmt_number(c.total)} personer i alt "
+                     "(Tabell 1).")
+            parts.append(text)
+        _markdown("\n\n".join(parts))
 
     # -- appendices ---------------------------------------------------------------------------------
     def pulje_shares(self) -> None:
@@ -504,6 +554,19 @@ class Chapter:
         names = {"kind": "Type", "label": "Beskrivelse", "seed": "Seed", "note": "Merknad"}
         frame = pd.DataFrame({"Verdi": [str(v) for v in src.values()]}, index=[names.get(k, k) for k in src])
         _display(frame)
+
+
+NUMBER_WORDS = ("null", "én", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni", "ti", "elleve", "tolv")
+
+
+def number_word(n: int) -> str:
+    """Small counts as words, as Norwegian prose writes them (4 -> «fire»); from 13 on as digits."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else fmt_number(n)
+
+
+def join_and(parts: list[str]) -> str:
+    """[a, b, c] -> «a, b og c»."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1] if parts else ""
 
 
 def fmt_p(p: object) -> str:
