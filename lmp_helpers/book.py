@@ -597,19 +597,57 @@ def _escape_md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", " ".join(str(text).split()))
 
 
-def quote_markdown(row) -> str:
-    """One quote as a MyST block quote with its source: «— PPT-leder (case I, pulje 2)»."""
-    where = []
-    if str(row.get("source", "")) == "case" and str(row.get("case", "") or "").strip():
-        where.append(f"case {row['case']}")
-    elif str(row.get("source", "")) == "survey":
-        where.append("åpent svar i surveyen")
-    pulje = row.get("pulje")
-    if pulje is not None and pulje == pulje and str(pulje) not in {"<NA>", ""}:
-        where.append(f"pulje {int(pulje)}")
+UNMARKED = "kilde ikke oppgitt i rapporten"
+
+
+def quote_source_text(row) -> str:
+    """Who said it and where, as far as the report tells: «PPT-leder (case I, pulje 2)».
+
+    A quote the report does not mark is shown as unmarked, never as a survey answer; if the report's
+    context points to a case, that is said as context. A case's pulje is read from data/cases.yml.
+    """
+    from lmp_helpers.cases import quote_source_label
+
+    source = str(row.get("source", "") or "")
+    case = str(row.get("case", "") or "").strip()
+    if source == "case" and case:
+        where = quote_source_label(case)
+    elif source == "survey":
+        where = "åpent svar i surveyen"
+    elif source == "unmarked":
+        where = UNMARKED + (f"; sammenhengen peker på {quote_source_label(case)}" if case else "")
+    else:
+        raise LmpInputError(f"sitat {row.get('id', '?')}: ukjent kilde {source!r}; tillatt: case, survey, unmarked")
     actor = str(row.get("actor", "") or "").strip() or "Informant"
-    source = f"{actor} ({', '.join(where)})" if where else actor
-    return f"> {_escape_md(row['text'])}\n>\n> — {_escape_md(source)}"
+    return f"{actor} ({where})"
+
+
+def quote_footnotes() -> dict:
+    """data/footnotes.yml: the report's footnotes inside quotes, by quote id."""
+    import yaml
+
+    from lmp_helpers.paths import DATA_DIR
+
+    raw = yaml.safe_load((DATA_DIR / "footnotes.yml").read_text(encoding="utf-8")) or {}
+    return {str(f["quote"]): {"number": int(n), **f} for n, f in raw.items()}
+
+
+def quote_markdown(row, footnotes: dict | None = None) -> str:
+    """One quote as a MyST block quote with its source: «— PPT-leder (case I, pulje 2)».
+
+    A footnote of the report inside the quote gets its number as a superscript after the words it follows,
+    and its text under the quote.
+    """
+    text = _escape_md(row["text"])
+    fn = (quote_footnotes() if footnotes is None else footnotes).get(str(row.get("id", "")))
+    note = ""
+    if fn:
+        after = _escape_md(fn["after"])
+        if after not in text:
+            raise LmpInputError(f"fotnote {fn['number']}: finner ikke «{fn['after']}» i sitat {row.get('id')}")
+        text = text.replace(after, f"{after}{{sup}}`{fn['number']}`", 1)
+        note = f"\n\n{{sup}}`{fn['number']}` {' '.join(str(fn['text']).split())}"
+    return f"> {text}\n>\n> — {_escape_md(quote_source_text(row))}{note}"
 
 
 # ---------------------------------------------------------------------------------------------------------
