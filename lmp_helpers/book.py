@@ -24,7 +24,7 @@ from lmp_helpers.errors import LmpInputError
 from lmp_helpers.pulje import Pulje, parse_pulje, pulje_label, pulje_slug
 
 # Chapter notebooks (one page per pulje) and appendices (one page, all pulje); same names as the runner.
-CHAPTERS = ("datagrunnlag", "kunnskapstilforsel", "praksisendring", "ppts_rolle", "oppsummering")
+CHAPTERS = ("introduksjon", "kunnskapstilforsel", "praksisendring", "ppts_rolle", "oppsummering")
 MISSING = "–"  # shown where a number does not exist (e.g. a group not asked in this pulje)
 SUPPRESSED = ":"  # SSB's symbol for a number that cannot be published
 
@@ -169,7 +169,7 @@ class Chapter:
         return SUPPRESSED if bool(row["suppressed"].iloc[0]) else fmt_number(int(n))
 
     # -- page-specific numbers ----------------------------------------------------------------------
-    def glue_datagrunnlag(self) -> None:
+    def glue_introduksjon(self) -> None:
         cb = self.codebook
         invited = cb.groups["ppt"].invited
         self.glue("ppt_invitert", invited if invited is not None else MISSING)
@@ -183,6 +183,23 @@ class Chapter:
         shown = n not in (SUPPRESSED, MISSING) and self.respondents("ppt") > 0
         self.glue("ett_kontor_pst", f"{fmt_number(100 / self.respondents('ppt'), 1)} prosent" if shown else MISSING)
         self.glue_cases()
+        self.glue_project()
+
+    def glue_project(self) -> None:
+        """Facts about the project and the evaluation that chapter 1 states (data/project.yml)."""
+        import yaml
+
+        from lmp_helpers.paths import DATA_DIR
+
+        facts = yaml.safe_load((DATA_DIR / "project.yml").read_text(encoding="utf-8"))
+        for p, pulje in facts["puljer"].items():
+            for key in ("start", "skoler", "kommuner"):
+                if key in pulje:
+                    self.glue(f"pulje{p}_{key}", pulje[key])
+        self.glue("pulje1_utvalgsar", str(facts["pulje1_selection_years"]))
+        self.glue("pulje1_semestre", number_word(int(facts["pulje1_semesters"])))
+        self.glue("sluttrapport", str(facts["final_report"]))
+        self.glue("data_ferdig", str(facts["data_complete"]))
 
     def glue_cases(self) -> None:
         """Counts of case municipalities and interviews for chapter 1, all from data/cases.yml."""
@@ -370,7 +387,7 @@ class Chapter:
             _markdown("\n\n".join(f"*{n}*" for n in notes))
 
 
-    # -- datagrunnlag ------------------------------------------------------------------------------
+    # -- introduksjon (1.2 Datagrunnlag) ---------------------------------------------------------------------------
     def _tabell1(self):
         from lmp_helpers.cases import tabell1_rows
 

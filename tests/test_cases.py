@@ -74,7 +74,7 @@ def test_unknown_case_label_lists_the_allowed():
 def _glued(pulje):
     from lmp_helpers import book
 
-    return book.start("datagrunnlag", pulje=pulje, banner=False).glued
+    return book.start("introduksjon", pulje=pulje, banner=False).glued
 
 
 def test_case_sentences_per_pulje_follow_the_cases():
