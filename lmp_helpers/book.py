@@ -374,6 +374,13 @@ class Chapter:
             return
         _markdown("\n\n".join(quote_markdown(row) for _, row in sel.iterrows()))
 
+    def question_note(self, figure: str) -> None:
+        """The report's note on how the figure's question was worded (codebook `question_note`), in italics."""
+        note = self.codebook.figure(figure).question_note
+        if not note:
+            raise LmpInputError(f"figur {figure} har ingen spørsmålsformulering (question_note) i data/codebook.yml")
+        _markdown(f"*{_escape_md(note)}*")
+
     def table(self, figure: str) -> None:
         """The numbers behind a figure, suppressed cells shown as `:`."""
         from lmp_helpers import tables

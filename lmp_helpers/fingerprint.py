@@ -110,10 +110,11 @@ def headings(lines: Sequence[str]) -> list[dict]:
     return found
 
 
-def build(report_text: str, quotes: Iterable[tuple[str, str]]) -> dict:
-    """The fingerprint of `report_text`; `quotes` are (id, text) pairs that must each occur word for word.
+def build(report_text: str, quotes: Iterable[tuple[str, str]], captions: Iterable[tuple[str, str]] = ()) -> dict:
+    """The fingerprint of `report_text`; `quotes` and `captions` are (id, text) pairs that must each occur
+    word for word (captions: figure titles and question notes from the codebook).
 
-    Raises LmpInputError naming every quote that does not occur in the report, and writes nothing then.
+    Raises LmpInputError naming every text that does not occur in the report, and writes nothing then.
     """
     lines = report_text.splitlines()
     report_words = words(report_text)
@@ -122,7 +123,8 @@ def build(report_text: str, quotes: Iterable[tuple[str, str]]) -> dict:
     for i, w in enumerate(report_words):
         first_word_at.setdefault(w, []).append(i)
     located, missing = {}, []
-    for qid, text in quotes:
+    quotes, captions = list(quotes), list(captions)
+    for qid, text in quotes + captions:
         q = words(text)
         starts = [i for i in first_word_at.get(q[0], []) if report_words[i:i + len(q)] == q] if q else []
         if not starts:
@@ -144,7 +146,8 @@ def build(report_text: str, quotes: Iterable[tuple[str, str]]) -> dict:
         "hash": f"sha256 of the words joined by one space, first {HASH_HEX} hex digits",
         "window": WINDOW,
         "headings": headings(lines),
-        "quotes": located,
+        "quotes": {k: v for k, v in located.items() if k in dict(quotes)},
+        "captions": {k: v for k, v in located.items() if k in dict(captions)},
         "windows": "".join(grams),
     }
 

@@ -15,13 +15,22 @@ import tempfile
 from pathlib import Path
 
 from lmp_helpers import fingerprint
+from lmp_helpers.codebook import load_codebook
 from lmp_helpers.data import load_quotes
 from lmp_helpers.errors import LmpInputError
 
 
+def caption_texts() -> list[tuple[str, str]]:
+    """The codebook's figure captions and question notes, which must stand word for word in the report."""
+    cb = load_codebook()
+    texts = [(f"{key}.title", fig.title) for key, fig in cb.figures.items()]
+    return texts + [(f"{key}.question_note", fig.question_note) for key, fig in cb.figures.items() if fig.question_note]
+
+
 def current_text(report: Path) -> str:
     quotes = load_quotes()
-    fp = fingerprint.build(report.read_text(encoding="utf-8"), zip(quotes["id"], quotes["text"], strict=True))
+    fp = fingerprint.build(report.read_text(encoding="utf-8"), zip(quotes["id"], quotes["text"], strict=True),
+                           caption_texts())
     return fingerprint.dumps(fp)
 
 

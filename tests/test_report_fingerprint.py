@@ -172,3 +172,38 @@ def test_quote_stands_word_for_word_in_the_report(qid):
 def test_prose_shares_no_run_of_15_words_with_the_report(path):
     runs = [r for md in markdown_texts(path) for r in copied_runs(md)]
     assert not runs, f"{path.name}: 15 ord eller flere på rad fra rapporten: {runs}"
+
+
+def _caption_texts():
+    from lmp_helpers.codebook import load_codebook
+
+    cb = load_codebook()
+    texts = {f"{k}.title": f.title for k, f in cb.figures.items()}
+    texts.update({f"{k}.question_note": f.question_note for k, f in cb.figures.items() if f.question_note})
+    return texts
+
+
+def test_captions_and_question_notes_stand_word_for_word_in_the_report():
+    texts = _caption_texts()
+    assert set(FP["captions"]) == set(texts), "kjør scripts/report_fingerprint.py etter endringer i figurtitlene"
+    assert "fig4_2.question_note" in texts  # the 4.2 wording note is exposed for the chapter
+    for key, text in texts.items():
+        w = fpmod.words(text)
+        assert FP["captions"][key]["hash"] == fpmod.digest(w), f"{key} er ikke rapportens tekst ord for ord"
+    # exact spelling, which the normalisation cannot see: the report's hyphenation and wording
+    assert "tilført skolene kunnskap" in texts["fig2_1.title"]
+    assert texts["fig4_1.title"].startswith("Andel PPT representanter,")
+    assert texts["fig4_2.title"] == "PPTs vurdering om de er en ressurs for skole og kommune"
+
+
+def test_question_note_is_shown_and_a_missing_one_is_an_error(monkeypatch):
+    from lmp_helpers import book
+
+    shown = []
+    monkeypatch.setattr(book, "_markdown", shown.append)
+    ch = book.start("ppts_rolle", banner=False)
+    ch.question_note("fig4_2")
+    assert len(shown) == 1 and shown[0].startswith("*Spørsmålsformulering: I Melding til Stortinget nr. 18 (2010")
+    assert shown[0].endswith("har en slik rolle i Læringsmiljøprosjektet?*")
+    with pytest.raises(LmpInputError, match="figur fig2_1 har ingen spørsmålsformulering"):
+        ch.question_note("fig2_1")
