@@ -207,3 +207,59 @@ def test_question_note_is_shown_and_a_missing_one_is_an_error(monkeypatch):
     assert shown[0].endswith("har en slik rolle i Læringsmiljøprosjektet?*")
     with pytest.raises(LmpInputError, match="figur fig2_1 har ingen spørsmålsformulering"):
         ch.question_note("fig2_1")
+
+
+# -- the book's numbered headings against the report's ---------------------------------------------------------
+# Chapters whose headings already follow the report. Chapters 2–5 are being rewritten under issue #9; add them
+# here when their titles are the report's and their own additions («Tallene bak figuren») are unnumbered.
+HEADINGS_CHECKED = ("introduksjon",)
+
+
+def book_numbered_headings(name: str) -> list[tuple[str, str]]:
+    """(number, title) of a chapter notebook's headings as the numbered «Rapporten» part numbers them:
+    the chapter's place in runner.CHAPTERS, then one number per «##» heading (deeper headings: x.y.z)."""
+    from lmp_helpers import runner
+
+    chapter = runner.CHAPTERS.index(name) + 1
+    out, section, sub = [], 0, 0
+    nb = json.loads((NOTEBOOKS_DIR / f"{name}.ipynb").read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for line in "".join(cell["source"]).splitlines():
+            level = len(line) - len(line.lstrip("#"))
+            title = line[level:].strip()
+            if level == 1:
+                out.append((str(chapter), title))
+            elif level == 2:
+                section, sub = section + 1, 0
+                out.append((f"{chapter}.{section}", title))
+            elif level == 3:
+                sub += 1
+                out.append((f"{chapter}.{section}.{sub}", title))
+    return out
+
+
+@pytest.mark.parametrize("name", HEADINGS_CHECKED)
+def test_chapter_headings_are_the_reports_both_ways(name):
+    book = book_numbered_headings(name)
+    chapter = book[0][0]
+    report = [(n, t) for n, t in REPORT_HEADINGS if n.split(".")[0] == chapter]
+    assert book == report
+
+
+def test_chapter_1_is_the_first_chapter_of_the_numbered_part():
+    # jupyter-book numbers the «Rapporten» part (and each pulje page's sections) in _toc.yml order.
+    import yaml
+
+    from lmp_helpers import runner
+
+    toc = yaml.safe_load((PROJECT_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    rapporten = next(p for p in toc["parts"] if p["caption"] == "Rapporten")
+    assert rapporten["numbered"] is True
+    assert [c["file"] for c in rapporten["chapters"]] == [f"generated/pulje-alle/{n}" for n in runner.CHAPTERS]
+    per_pulje = next(p for p in toc["parts"] if p["caption"] == "Per pulje")
+    for page in per_pulje["chapters"]:
+        slug = page["file"].split("/")[-1]
+        assert [s["file"] for s in page["sections"]] == [f"generated/{slug}/{n}" for n in runner.CHAPTERS]
+    assert runner.CHAPTERS[0] == "introduksjon"
