@@ -24,7 +24,7 @@ from lmp_helpers.errors import LmpInputError
 from lmp_helpers.pulje import Pulje, parse_pulje, pulje_label, pulje_slug
 
 # Chapter notebooks (one page per pulje) and appendices (one page, all pulje); same names as the runner.
-CHAPTERS = ("introduksjon", "kunnskapstilforsel", "praksisendring", "ppts_rolle", "oppsummering")
+CHAPTERS = ("sammendrag", "introduksjon", "kunnskapstilforsel", "praksisendring", "ppts_rolle", "oppsummering")
 MISSING = "–"  # shown where a number does not exist (e.g. a group not asked in this pulje)
 SUPPRESSED = ":"  # SSB's symbol for a number that cannot be published
 
@@ -169,6 +169,10 @@ class Chapter:
         return SUPPRESSED if bool(row["suppressed"].iloc[0]) else fmt_number(int(n))
 
     # -- page-specific numbers ----------------------------------------------------------------------
+    def glue_sammendrag(self) -> None:
+        """The summary repeats chapter 1's survey and case counts."""
+        self.glue_introduksjon()
+
     def glue_introduksjon(self) -> None:
         cb = self.codebook
         invited = cb.groups["ppt"].invited
@@ -219,7 +223,7 @@ class Chapter:
         self.glue("case_fylker", join_and(list(cases.counties)))
         if self.pulje == self.codebook.pulje_all:
             text = (f"Til sammen ble {fmt_number(sum(c.total for c in here))} personer intervjuet i de "
-                    f"{number_word(len(here))} casekommunene.")
+                    f"{number_word(len(here))} casekommunene. Tabell 1 viser hvem som ble intervjuet.")
         elif not here:
             without = join_and([f"pulje {p}" for p, cs in per_pulje if cs])
             text = (f"Ingen av casekommunene deltok i {self.pulje_text.lower()}, så det finnes ingen intervjuer "
@@ -229,7 +233,7 @@ class Chapter:
             names = join_and([c.label for c in here])
             text = (f"{number_word(len(here)).capitalize()} av casekommunene ({names}) deltok i "
                     f"{self.pulje_text.lower()}; der ble til sammen {fmt_number(sum(c.total for c in here))} "
-                    "personer intervjuet.")
+                    "personer intervjuet. Tabell 1 viser hvem som ble intervjuet.")
         self.glue("case_setning", text)
 
     def glue_pulje_sammenligning(self) -> None:

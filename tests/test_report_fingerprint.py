@@ -213,6 +213,7 @@ def test_question_note_is_shown_and_a_missing_one_is_an_error(monkeypatch):
 # Chapters whose headings already follow the report. Chapters 2–5 are being rewritten under issue #9; add them
 # here when their titles are the report's and their own additions («Tallene bak figuren») are unnumbered.
 HEADINGS_CHECKED = ("introduksjon",)
+UNNUMBERED = ("sammendrag",)  # the report's Sammendrag has no number
 
 
 def book_numbered_headings(name: str) -> list[tuple[str, str]]:
@@ -220,7 +221,7 @@ def book_numbered_headings(name: str) -> list[tuple[str, str]]:
     the chapter's place in runner.CHAPTERS, then one number per «##» heading (deeper headings: x.y.z)."""
     from lmp_helpers import runner
 
-    chapter = runner.CHAPTERS.index(name) + 1
+    chapter = [n for n in runner.CHAPTERS if n not in UNNUMBERED].index(name) + 1
     out, section, sub = [], 0, 0
     nb = json.loads((NOTEBOOKS_DIR / f"{name}.ipynb").read_text(encoding="utf-8"))
     for cell in nb["cells"]:
@@ -248,18 +249,33 @@ def test_chapter_headings_are_the_reports_both_ways(name):
     assert book == report
 
 
-def test_chapter_1_is_the_first_chapter_of_the_numbered_part():
-    # jupyter-book numbers the «Rapporten» part (and each pulje page's sections) in _toc.yml order.
+def test_sammendrag_is_unnumbered_and_chapter_1_is_the_first_numbered_chapter():
+    # jupyter-book numbers each numbered toctree from 1 (use_multitoc_numbering: false) in _toc.yml order.
     import yaml
 
     from lmp_helpers import runner
 
+    numbered = [n for n in runner.CHAPTERS if n not in UNNUMBERED]
+    assert runner.CHAPTERS[0] == "sammendrag" and numbered[0] == "introduksjon"
+    config = yaml.safe_load((PROJECT_ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["html"]["use_multitoc_numbering"] is False
     toc = yaml.safe_load((PROJECT_ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    rapporten = next(p for p in toc["parts"] if p["caption"] == "Rapporten")
-    assert rapporten["numbered"] is True
-    assert [c["file"] for c in rapporten["chapters"]] == [f"generated/pulje-alle/{n}" for n in runner.CHAPTERS]
-    per_pulje = next(p for p in toc["parts"] if p["caption"] == "Per pulje")
+    summary, chapters = toc["parts"][0], toc["parts"][1]
+    assert summary["caption"] == "Rapporten" and not summary.get("numbered")
+    assert [c["file"] for c in summary["chapters"]] == ["generated/pulje-alle/sammendrag"]
+    assert chapters["numbered"] is True
+    assert [c["file"] for c in chapters["chapters"]] == [f"generated/pulje-alle/{n}" for n in numbered]
+    per_pulje = next(p for p in toc["parts"] if p.get("caption") == "Per pulje")
     for page in per_pulje["chapters"]:
         slug = page["file"].split("/")[-1]
-        assert [s["file"] for s in page["sections"]] == [f"generated/{slug}/{n}" for n in runner.CHAPTERS]
-    assert runner.CHAPTERS[0] == "introduksjon"
+        first, rest = page["subtrees"]
+        assert not first.get("numbered") and [s["file"] for s in first["sections"]] == [f"generated/{slug}/sammendrag"]
+        assert rest["numbered"] is True
+        assert [s["file"] for s in rest["sections"]] == [f"generated/{slug}/{n}" for n in numbered]
+
+
+def test_sammendrag_has_one_heading_and_it_is_the_reports():
+    nb = json.loads((NOTEBOOKS_DIR / "sammendrag.ipynb").read_text(encoding="utf-8"))
+    heads = [line for c in nb["cells"] if c["cell_type"] == "markdown"
+             for line in "".join(c["source"]).splitlines() if line.startswith("#")]
+    assert heads == ["# Sammendrag"]
