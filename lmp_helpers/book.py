@@ -41,7 +41,7 @@ from lmp_helpers.render import (  # noqa: F401 - re-exported: notebooks and test
 from lmp_helpers.render import fmt_any as _fmt_any  # noqa: F401
 
 # Chapter notebooks (one page per pulje) and appendices (one page, all pulje); same names as the runner.
-CHAPTERS = ("datagrunnlag", "kunnskapstilforsel", "praksisendring", "ppts_rolle", "oppsummering")
+CHAPTERS = ("sammendrag", "introduksjon", "kunnskapstilforsel", "praksisendring", "ppts_rolle", "oppsummering")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -142,7 +142,11 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
         return SUPPRESSED if bool(row["suppressed"].iloc[0]) else fmt_number(int(n))
 
     # -- page-specific numbers ----------------------------------------------------------------------
-    def glue_datagrunnlag(self) -> None:
+    def glue_sammendrag(self) -> None:
+        """The summary repeats chapter 1's survey and case counts."""
+        self.glue_introduksjon()
+
+    def glue_introduksjon(self) -> None:
         cb = self.codebook
         invited = cb.groups["ppt"].invited
         self.glue("ppt_invitert", invited if invited is not None else MISSING)
@@ -155,9 +159,55 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
         # 100/n would reveal a hidden n: only computed when n itself is shown
         shown = n not in (SUPPRESSED, MISSING) and self.respondents("ppt") > 0
         self.glue("ett_kontor_pst", f"{fmt_number(100 / self.respondents('ppt'), 1)} prosent" if shown else MISSING)
+        self.glue_cases()
+        self.glue_project()
+
+    def glue_project(self) -> None:
+        """Facts about the project and the evaluation that chapter 1 states (data/project.yml)."""
+        import yaml
+
+        from lmp_helpers.paths import DATA_DIR
+
+        facts = yaml.safe_load((DATA_DIR / "project.yml").read_text(encoding="utf-8"))
+        for p, pulje in facts["puljer"].items():
+            for key in ("start", "skoler", "kommuner"):
+                if key in pulje:
+                    self.glue(f"pulje{p}_{key}", pulje[key])
+        self.glue("pulje1_utvalgsar", str(facts["pulje1_selection_years"]))
+        self.glue("pulje1_semestre", number_word(int(facts["pulje1_semesters"])))
+        self.glue("sluttrapport", str(facts["final_report"]))
+        self.glue("data_ferdig", str(facts["data_complete"]))
+
+    def glue_cases(self) -> None:
+        """Counts of case municipalities and interviews for chapter 1, all from data/cases.yml."""
+        from lmp_helpers.cases import load_cases
+
+        cases = load_cases()
+        here = cases.in_pulje(self.pulje)
         t1 = self._tabell1()
         self.glue("intervjuer_sum", int(t1.drop(columns=["case", "pulje"]).to_numpy().sum()))
         self.glue("case_antall", int(len(t1)))
+        self.glue("case_besokt", number_word(cases.visited))
+        self.glue("case_planlagt", number_word(cases.planned))
+        self.glue("case_gjenstar", number_word(cases.planned - cases.visited))
+        self.glue("case_gjenstar_tid", cases.remaining_visit)
+        per_pulje = [(p, [c for c in cases.cases if c.pulje == p]) for p in self.codebook.pulje_values]
+        self.glue("case_fordeling", join_and([f"{number_word(len(cs))} fra pulje {p}" for p, cs in per_pulje if cs]))
+        self.glue("case_fylker", join_and(list(cases.counties)))
+        if self.pulje == self.codebook.pulje_all:
+            text = (f"Til sammen ble {fmt_number(sum(c.total for c in here))} personer intervjuet i de "
+                    f"{number_word(len(here))} casekommunene. Tabell 1 viser hvem som ble intervjuet.")
+        elif not here:
+            without = join_and([f"pulje {p}" for p, cs in per_pulje if cs])
+            text = (f"Ingen av casekommunene deltok i {self.pulje_text.lower()}, så det finnes ingen intervjuer "
+                    f"fra denne puljen. Tabell 1 viser derfor alle {number_word(len(cases.cases))} casekommunene "
+                    f"({without}).")
+        else:
+            names = join_and([c.label for c in here])
+            text = (f"{number_word(len(here)).capitalize()} av casekommunene ({names}) deltok i "
+                    f"{self.pulje_text.lower()}; der ble til sammen {fmt_number(sum(c.total for c in here))} "
+                    "personer intervjuet. Tabell 1 viser hvem som ble intervjuet.")
+        self.glue("case_setning", text)
 
     # -- page elements ----------------------------------------------------------------------------
 
@@ -193,10 +243,18 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
         _markdown("\n\n".join(quote_markdown(row) for _, row in sel.iterrows()))
 
     # -- datagrunnlag ------------------------------------------------------------------------------
-    def _tabell1(self):
-        from lmp_helpers.data import load_tabell1
 
-        t1 = load_tabell1()
+    def question_note(self, figure: str) -> None:
+        """The report's note on how the figure's question was worded (codebook `question_note`), in italics."""
+        note = self.codebook.figure(figure).question_note
+        if not note:
+            raise LmpInputError(f"figur {figure} har ingen spørsmålsformulering (question_note) i data/codebook.yml")
+        _markdown(f"*{_escape_md(note)}*")
+
+    def _tabell1(self):
+        from lmp_helpers.cases import tabell1_rows
+
+        t1 = tabell1_rows()  # data/tabell1.csv holds the same rows (tests/test_cases.py)
         if self.pulje != self.codebook.pulje_all:
             t1 = t1[t1["pulje"] == self.pulje]
         return t1
@@ -221,14 +279,50 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
         _markdown(f"*{MISSING} = gruppen ble ikke spurt i denne puljen. {SUPPRESSED} = skjult (prikket).*")
 
     def tabell1(self) -> None:
+        """Tabell 1 for this pulje; all cases when none took part in it (pulje 1), as `case_setning` says."""
         from IPython.display import HTML
 
         from lmp_helpers.figures import tabell1_styler
 
+        pulje = self.pulje if len(self._tabell1()) else self.codebook.pulje_all
         # As HTML, not the Styler itself: a Styler's text/plain repr carries its memory address.
-        _display(HTML(tabell1_styler(self.pulje).to_html()))
+        _display(HTML(tabell1_styler(pulje).to_html()))
+
+    def case_descriptions(self) -> None:
+        """The case municipalities of this pulje (all on «alle»), one paragraph each, from data/cases.yml."""
+        from lmp_helpers.cases import load_cases
+
+        here = load_cases().in_pulje(self.pulje)
+        if not here:
+            _markdown(f"*Ingen casekommune deltok i {self.pulje_text.lower()}.*")
+            return
+        parts = []
+        for c in here:
+            text = (f"**Casekommune {c.label}** har {c.inhabitants} innbyggere og deltok i pulje {c.pulje}; "
+                    f"intervjuene ble gjort {c.collected}. {c.organisation}")
+            if c.background:
+                text += f" {c.background}"
+            text += (f" Forskerne intervjuet {c.interviewed} – {fmt_number(c.total)} personer i alt "
+                     "(Tabell 1).")
+            parts.append(text)
+        _markdown("\n\n".join(parts))
 
     # -- appendices ---------------------------------------------------------------------------------
+
+
+NUMBER_WORDS = ("null", "én", "to", "tre", "fire", "fem", "seks", "sju", "åtte", "ni", "ti", "elleve", "tolv")
+
+
+def number_word(n: int) -> str:
+    """Small counts as words, as Norwegian prose writes them (4 -> «fire»); from 13 on as digits."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else fmt_number(n)
+
+
+def join_and(parts: list[str]) -> str:
+    """[a, b, c] -> «a, b og c»."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1] if parts else ""
+
+
 
 
 def _escape_md(text: str) -> str:
@@ -236,19 +330,57 @@ def _escape_md(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", " ".join(str(text).split()))
 
 
-def quote_markdown(row) -> str:
-    """One quote as a MyST block quote with its source: «— PPT-leder (case I, pulje 2)»."""
-    where = []
-    if str(row.get("source", "")) == "case" and str(row.get("case", "") or "").strip():
-        where.append(f"case {row['case']}")
-    elif str(row.get("source", "")) == "survey":
-        where.append("åpent svar i surveyen")
-    pulje = row.get("pulje")
-    if pulje is not None and pulje == pulje and str(pulje) not in {"<NA>", ""}:
-        where.append(f"pulje {int(pulje)}")
+UNMARKED = "kilde ikke oppgitt i rapporten"
+
+
+def quote_source_text(row) -> str:
+    """Who said it and where, as far as the report tells: «PPT-leder (case I, pulje 2)».
+
+    A quote the report does not mark is shown as unmarked, never as a survey answer; if the report's
+    context points to a case, that is said as context. A case's pulje is read from data/cases.yml.
+    """
+    from lmp_helpers.cases import quote_source_label
+
+    source = str(row.get("source", "") or "")
+    case = str(row.get("case", "") or "").strip()
+    if source == "case" and case:
+        where = quote_source_label(case)
+    elif source == "survey":
+        where = "åpent svar i surveyen"
+    elif source == "unmarked":
+        where = UNMARKED + (f"; sammenhengen peker på {quote_source_label(case)}" if case else "")
+    else:
+        raise LmpInputError(f"sitat {row.get('id', '?')}: ukjent kilde {source!r}; tillatt: case, survey, unmarked")
     actor = str(row.get("actor", "") or "").strip() or "Informant"
-    source = f"{actor} ({', '.join(where)})" if where else actor
-    return f"> {_escape_md(row['text'])}\n>\n> — {_escape_md(source)}"
+    return f"{actor} ({where})"
+
+
+def quote_footnotes() -> dict:
+    """data/footnotes.yml: the report's footnotes inside quotes, by quote id."""
+    import yaml
+
+    from lmp_helpers.paths import DATA_DIR
+
+    raw = yaml.safe_load((DATA_DIR / "footnotes.yml").read_text(encoding="utf-8")) or {}
+    return {str(f["quote"]): {"number": int(n), **f} for n, f in raw.items()}
+
+
+def quote_markdown(row, footnotes: dict | None = None) -> str:
+    """One quote as a MyST block quote with its source: «— PPT-leder (case I, pulje 2)».
+
+    A footnote of the report inside the quote gets its number as a superscript after the words it follows,
+    and its text under the quote.
+    """
+    text = _escape_md(row["text"])
+    fn = (quote_footnotes() if footnotes is None else footnotes).get(str(row.get("id", "")))
+    note = ""
+    if fn:
+        after = _escape_md(fn["after"])
+        if after not in text:
+            raise LmpInputError(f"fotnote {fn['number']}: finner ikke «{fn['after']}» i sitat {row.get('id')}")
+        text = text.replace(after, f"{after}{{sup}}`{fn['number']}`", 1)
+        note = f"\n\n{{sup}}`{fn['number']}` {' '.join(str(fn['text']).split())}"
+    return f"> {text}\n>\n> — {_escape_md(quote_source_text(row))}{note}"
 
 
 # ---------------------------------------------------------------------------------------------------------

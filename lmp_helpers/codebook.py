@@ -48,6 +48,7 @@ class Figure:
     kind: str
     groups: tuple[str, ...]
     items: tuple[str, ...]
+    question_note: str = ""  # the report's note on the question's wording under the figure, if it has one
 
 
 class Codebook:
@@ -88,6 +89,7 @@ class Codebook:
                 kind=f["kind"],
                 groups=tuple(f["groups"]),
                 items=tuple(f["items"]),
+                question_note=" ".join(str(f.get("question_note", "")).split()),
             )
             for key, f in raw["figures"].items()
         }

@@ -35,7 +35,9 @@ from lmp_helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJECT_ROOT
 from lmp_helpers.pulje import Pulje, allowed_pulje, parse_pulje, pulje_slug
 
 # Report order. Each runs once per pulje.
-CHAPTERS: tuple[str, ...] = ("datagrunnlag", "kunnskapstilforsel", "praksisendring", "ppts_rolle", "oppsummering")
+CHAPTERS: tuple[str, ...] = (
+    "sammendrag", "introduksjon", "kunnskapstilforsel", "praksisendring", "ppts_rolle", "oppsummering",
+)
 # Appendices run once, for all pulje together. `utforsk` is helper E's explorer; it is run when it exists.
 APPENDICES: tuple[str, ...] = ("pulje_sammenligning", "revisjon", "kodebok", "syntetiske_data")
 OPTIONAL_APPENDICES: tuple[str, ...] = ("utforsk",)

@@ -371,6 +371,8 @@ def toc_files(toc_path: Path) -> list[str]:
                 out.append(entry["file"])
             walk(entry.get("sections"))
             walk(entry.get("chapters"))
+            for subtree in entry.get("subtrees") or []:  # a page with several toctrees (unnumbered + numbered)
+                walk(subtree.get("sections"))
 
     for part in toc.get("parts", []):
         walk(part.get("chapters"))

@@ -394,7 +394,8 @@ def tabell1_frame(pulje="alle") -> pd.DataFrame:
     body.index = [f"Case {c} - pulje {p}" for c, p in zip(t1["case"], t1["pulje"], strict=True)]
     body["Sum"] = body.sum(axis=1)
     body.loc["SUM"] = body.sum(axis=0)
-    body.index.name = "Casekommuner"
+    # The label in the corner cell, as in the report (an index name would get a header row of its own).
+    body.columns.name = "Casekommuner"
     return body
 
 

@@ -232,7 +232,7 @@ def test_quotes_structure():
     q = load_quotes()
     assert 45 <= len(q) <= 60
     assert q["id"].is_unique
-    assert set(q["source"]) == {"survey", "case"}
+    assert set(q["source"]) == {"survey", "case", "unmarked"}  # unmarked: the report gives no source
     assert set(q["case"]) <= {"", "I", "II", "III", "IV"}
     assert str(q["pulje"].dtype) == "Int64"
     assert set(q["actor"]) <= {"PPT", "PPT-leder", "PPT-rådgiver", "PPT-ansatt", "skoleeier", "fylkesmann"}

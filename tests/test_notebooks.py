@@ -161,7 +161,7 @@ def test_papermill_cli_directly_with_pulje_2(tmp_path):
 
 def test_papermill_cli_wrong_pulje_names_allowed_values(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "papermill", "notebooks/datagrunnlag.ipynb", str(tmp_path / "x.ipynb"),
+        [sys.executable, "-m", "papermill", "notebooks/introduksjon.ipynb", str(tmp_path / "x.ipynb"),
          "-p", "pulje", "4", "--no-progress-bar"],
         cwd=PROJECT_ROOT, capture_output=True, text=True,
     )
