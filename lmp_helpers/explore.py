@@ -315,7 +315,7 @@ def _compute(view: View, session: Session) -> None:
         return
     view.display_frame = tables.display_table(figure, pulje, min_n=min_n, table=table)
     if len(table) and not table["suppressed"].all():
-        fig = _plot(figure, pulje, c.data_dir, min_n, survey, table, groups, c.item, c.show_ci)
+        fig = _plot(figure, pulje, c.data_dir, min_n, survey, groups, c.item, c.show_ci)
         from lmp_helpers.figures import png_bytes
 
         view.png = png_bytes(fig)
@@ -347,41 +347,13 @@ def _choice_notes(table: pd.DataFrame, groups, pulje, min_n) -> list[str]:
     return notes
 
 
-def _plot(figure, pulje, data_dir, min_n, survey, table, groups, item, show_ci):
-    """The figure for a choice. With every group and item and intervals on this is exactly
-    `figures.plot_figure` (the book's figure); otherwise it is drawn by the same drawing functions from
-    the selected rows of `figure_table`, so styling and suppression marks stay those of `figures`."""
-    from dataclasses import replace
-
+def _plot(figure, pulje, data_dir, min_n, survey, groups, item, show_ci):
+    """The figure for a choice: `figures.plot_figure` (the book's figure) for the chosen groups and item,
+    so styling, numbers and suppression marks are exactly those of the book."""
     from lmp_helpers import figures
-    from lmp_helpers.tables import respondent_counts
 
-    fig_def = load_codebook().figure(figure)
-    show_ci = show_ci or fig_def.kind == "distribution"  # Figur 4.2 has no intervals to hide
-    if tuple(groups) == tuple(fig_def.groups) and not item and show_ci:
-        return figures.plot_figure(figure, pulje, data_dir, min_n, survey)
-    sel = replace(fig_def, groups=tuple(groups), items=(item,) if item else fig_def.items)
-    counts = respondent_counts(pulje, data_dir, min_n, survey, groups=sel.groups)
-    cap = figures.caption(figure, pulje, data_dir, min_n, survey, counts=counts)
-    notes = [n for n in table.attrs.get("notes", []) if not n.startswith(":")]
-    draw = table.copy()
-    if not show_ci:
-        # Zero-width intervals put the value labels at the bar ends; the whiskers are removed below.
-        draw["ci_low_pct"] = draw["share_pct"]
-        draw["ci_high_pct"] = draw["share_pct"]
-        cap = cap.replace("; strek = 95 % konfidensintervall (Wilson)", "")
-    if fig_def.kind == "distribution":
-        fig = figures._distribution(draw, counts, sel)
-    else:
-        fig = figures._grouped_bars(draw, counts, sel)
-    if not show_ci:
-        from matplotlib.container import ErrorbarContainer
-
-        for ax in fig.axes:
-            for container in [c for c in ax.containers if isinstance(c, ErrorbarContainer)]:
-                container.remove()
-    figures._decorate(fig, sel, pulje, cap, notes, True)
-    return fig
+    return figures.plot_figure(figure, pulje, data_dir, min_n, survey, groups=groups, items=item or None,
+                               show_ci=show_ci)
 
 
 # -- HTML pieces ------------------------------------------------------------------------------------------
