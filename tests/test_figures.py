@@ -383,3 +383,35 @@ def test_screenshots_of_the_new_figures():
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
         w, h = (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big"))
         assert all(abs(px - x * style.DPI) <= 1 for px, x in zip((w, h), fig.get_size_inches(), strict=True))
+
+
+def test_book_shows_figures_as_png_and_svg_and_the_distribution_collapsed(monkeypatch):
+    """`Chapter.figure` gives one PNG + SVG bundle; `Chapter.distribution` one <details> block whose SVG and
+    PNG are the distribution figure's own bytes."""
+    import base64
+    import re
+
+    import IPython.display
+
+    from lmp_helpers import book
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    monkeypatch.setattr(book, "_display", shown.append)
+    ch = book.Chapter(name="ppts_rolle", pulje=1, data_dir=None, min_n=5)
+    ch.__dict__["survey"] = survey()
+    ch.figure("fig4_1")
+    [bundle] = shown
+    expected = figures.plot_figure("fig4_1", 1, survey=survey())
+    assert base64.b64decode(bundle["image/png"]) == figures.png_bytes(expected)
+    assert bundle["image/svg+xml"].encode() == figures.svg_bytes(expected)
+    assert bundle["text/plain"] == expected.lmp_heading
+    shown.clear()
+    ch.distribution("fig4_1")
+    [block] = shown
+    text = block.data
+    assert text.startswith("<details") and "<summary>Vis fordelingen på alle fem svaralternativer (figur 4.1)" in text
+    dist = figures.plot_distribution("fig4_1", 1, survey=survey())
+    svg = re.search(r'srcset="data:image/svg\+xml;base64,([^"]+)"', text)[1]
+    png = re.search(r'src="data:image/png;base64,([^"]+)"', text)[1]
+    assert base64.b64decode(svg) == figures.svg_bytes(dist) and base64.b64decode(png) == figures.png_bytes(dist)
