@@ -325,7 +325,8 @@ class Chapter:
 
     def _show_image(self, fig, summary: str | None = None) -> None:
         """The one place where the book displays a figure: PNG + SVG (the site uses the SVG), or, with a
-        `summary`, a collapsed HTML <details> block with the SVG and a PNG fallback. Closes the figure."""
+        `summary`, a collapsed HTML <details> block with the SVG as an embedded image (every current browser
+        shows SVG in <img>; a <picture> srcset would need a comma-free URL). Clears the figure."""
         import base64
         import html
 
@@ -344,9 +345,7 @@ class Chapter:
         alt = html.escape(bundle["text/plain"], quote=True)
         _display(HTML(
             f"<details class=\"lmp-collapsible\"><summary>{html.escape(summary)}</summary>"
-            f"<picture><source type=\"image/svg+xml\" srcset=\"data:image/svg+xml;base64,{svg}\">"
-            f"<img src=\"data:image/png;base64,{bundle['image/png']}\" alt=\"{alt}\" style=\"max-width:100%\">"
-            "</picture></details>"
+            f"<img src=\"data:image/svg+xml;base64,{svg}\" alt=\"{alt}\" style=\"max-width:100%\"></details>"
         ))
 
     def quotes(self, section: str, theme: str | None = None) -> None:

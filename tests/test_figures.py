@@ -412,6 +412,6 @@ def test_book_shows_figures_as_png_and_svg_and_the_distribution_collapsed(monkey
     text = block.data
     assert text.startswith("<details") and "<summary>Vis fordelingen på alle fem svaralternativer (figur 4.1)" in text
     dist = figures.plot_distribution("fig4_1", 1, survey=survey())
-    svg = re.search(r'srcset="data:image/svg\+xml;base64,([^"]+)"', text)[1]
-    png = re.search(r'src="data:image/png;base64,([^"]+)"', text)[1]
-    assert base64.b64decode(svg) == figures.svg_bytes(dist) and base64.b64decode(png) == figures.png_bytes(dist)
+    [svg] = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)"', text)
+    assert base64.b64decode(svg) == figures.svg_bytes(dist)
+    assert "srcset" not in text  # a data: URL holds a comma, which a srcset list would split
