@@ -518,8 +518,10 @@ def plot_pulje_comparison(
         t = pd.concat([figure_table(f, p, data_dir, min_n, survey) for p in puljer], ignore_index=True)
         tables[f] = t[t["group"] == group].reset_index(drop=True)
     if tests is None:
-        tests = pd.concat([pulje_comparison(f, group=group, survey=survey, min_n=min_n) for f in figures],
-                          ignore_index=True)
+        # Only Fisher's p is drawn: the permutation Kruskal–Wallis test computed alongside it needs no
+        # precision here, so it gets few resamples (Fisher's p does not depend on them).
+        tests = pd.concat([pulje_comparison(f, group=group, survey=survey, min_n=min_n, n_resamples=99)
+                           for f in figures], ignore_index=True)
     p_by_item = {r["item"]: (SYMBOL if bool(r["withheld"]) else fmt_p(r["fisher_p"])) for _, r in tests.iterrows()}
     ncols = max(len(cb.figure(f).items) for f in figures)
     colors = {lab: style.ALL_PULJE_COLOR if p == cb.pulje_all else style.PULJE_COLOR
