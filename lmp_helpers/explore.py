@@ -1,8 +1,9 @@
 """«Utforsk»: an ipywidgets explorer over the same helpers the book uses.
 
-Every number shown comes from `tables.figure_table` (with its suppression), every figure from
-`figures.plot_figure`, every quote from `data.load_quotes`: the explorer only selects rows and lays them
-out, so it can never show what the book or `lmp tables` would hide.
+Every number shown comes from `tables.figure_table` / `tables.distribution_table` (with their suppression),
+every figure from `figures` (`plot_figure`, `plot_distribution`, `plot_pulje_comparison`), every quote
+from `data.load_quotes`: the explorer only selects rows and lays them out, so it can never show what the
+book or `lmp tables` would hide.
 
 Testable without a browser: setting a control's `.value` in Python recomputes synchronously, and the
 current state is kept as attributes (`table`, `png`, `quotes`, `notes`) and rendered into
