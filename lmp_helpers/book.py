@@ -212,14 +212,55 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
     # -- page elements ----------------------------------------------------------------------------
 
     def figure(self, figure: str) -> None:
-        """Show one report figure (PNG) and nothing else, so the cell output is stable."""
-        import matplotlib.pyplot as plt
-
+        """Show one report figure (PNG + SVG in one output) and nothing else, so the cell output is stable."""
         from lmp_helpers.figures import plot_figure
 
         fig = plot_figure(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n, survey=self.survey)
-        _display(fig)
-        plt.close(fig)
+        self._show_image(fig)
+
+    def distribution(self, figure: str) -> None:
+        """A collapsed section under a report figure: every item of the figure on all five answers per group
+        (diverging bars centred on «verken eller»), suppressed per group and pulje like the tables."""
+        from lmp_helpers.figures import plot_distribution
+
+        fig = plot_distribution(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n,
+                                survey=self.survey)
+        number = self.codebook.figure(figure).number
+        self._show_image(fig, summary=f"Vis fordelingen på alle fem svaralternativer (figur {number})")
+
+    def pulje_figure(self) -> None:
+        """PPT's answers per pulje as small multiples (one panel per item, p-value in the panel title)."""
+        from lmp_helpers.figures import plot_pulje_comparison
+
+        tests = self._pulje_tests()
+        fig = plot_pulje_comparison(self.data_dir, self.min_n, self.survey, tests=tests[tests["item"].isin(
+            [i for f in ("fig2_1", "fig3_1", "fig4_1") for i in self.codebook.figure(f).items])])
+        self._show_image(fig)
+
+    def _show_image(self, fig, summary: str | None = None) -> None:
+        """The one place where the book displays a figure: PNG + SVG (the site uses the SVG), or, with a
+        `summary`, a collapsed HTML <details> block with the SVG as an embedded image (every current browser
+        shows SVG in <img>; a <picture> srcset would need a comma-free URL). Clears the figure."""
+        import base64
+        import html
+
+        from IPython.display import HTML
+
+        from lmp_helpers.figures import image_bundle
+
+        bundle = image_bundle(fig)
+        fig.clear()
+        if summary is None:
+            from IPython.display import display
+
+            display(bundle, raw=True)
+            return
+        svg = base64.b64encode(bundle["image/svg+xml"].encode("utf-8")).decode("ascii")
+        alt = html.escape(bundle["text/plain"], quote=True)
+        _display(HTML(
+            f"<details class=\"lmp-collapsible\"><summary>{html.escape(summary)}</summary>"
+            f"<img src=\"data:image/svg+xml;base64,{svg}\" alt=\"{alt}\" style=\"max-width:100%\"></details>"
+        ))
 
     def quotes(self, section: str, theme: str | None = None) -> None:
         """Quotes from data/quotes.csv for one report section (optionally one theme), filtered to the pulje.

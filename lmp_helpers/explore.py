@@ -1,8 +1,9 @@
 """«Utforsk»: an ipywidgets explorer over the same helpers the book uses.
 
-Every number shown comes from `tables.figure_table` (with its suppression), every figure from
-`figures.plot_figure`, every quote from `data.load_quotes`: the explorer only selects rows and lays them
-out, so it can never show what the book or `lmp tables` would hide.
+Every number shown comes from `tables.figure_table` / `tables.distribution_table` (with their suppression),
+every figure from `figures` (`plot_figure`, `plot_distribution`, `plot_pulje_comparison`), every quote
+from `data.load_quotes`: the explorer only selects rows and lays them out, so it can never show what the
+book or `lmp tables` would hide.
 
 Testable without a browser: setting a control's `.value` in Python recomputes synchronously, and the
 current state is kept as attributes (`table`, `png`, `quotes`, `notes`) and rendered into
@@ -43,6 +44,12 @@ LIVE_HINT_MD = (
 )
 LIVE_HINT = re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(LIVE_HINT_MD))
 ALL = ""  # value of the «all items» choice in the item dropdown
+# What the figure shows: the report's figure, every item on all five answers, or PPT's puljer side by side.
+VIEWS = [
+    ("Figuren i rapporten", "andel"),
+    ("Fordeling på alle fem svaralternativer", "fordeling"),
+    ("Puljene side om side (PPT, med test)", "pulje"),
+]
 
 
 # -- small pure helpers -----------------------------------------------------------------
@@ -224,6 +231,7 @@ class Choice:
     min_n: object = DEFAULT_MIN_N
     show_ci: bool = True
     data_dir: Path | None = None
+    view: str = "andel"  # one of VIEWS
 
 
 @dataclass
@@ -235,6 +243,8 @@ class View:
     full_table: pd.DataFrame | None = None
     display_frame: pd.DataFrame | None = None
     png: bytes | None = None
+    heading: str = ""  # the figure's title, shown above it (the image has none)
+    shown_view: str = "andel"  # the view actually drawn (a view that does not exist falls back to «andel»)
     quotes: pd.DataFrame | None = None
     source: dict | None = None
     groups: tuple[str, ...] | None = None  # the chosen groups that the figure has (None: Tabell 1)
@@ -314,11 +324,53 @@ def _compute(view: View, session: Session) -> None:
         view.display_frame = tables.tabell1_frame(pulje) if len(table) else None
         return
     view.display_frame = tables.display_table(figure, pulje, min_n=min_n, table=table)
-    if len(table) and not table["suppressed"].all():
-        fig = _plot(figure, pulje, c.data_dir, min_n, survey, table, groups, c.item, c.show_ci)
-        from lmp_helpers.figures import png_bytes
+    from lmp_helpers.figures import png_bytes
 
-        view.png = png_bytes(fig)
+    if c.view != "andel" and groups:
+        fig = _other_view(view, figure, pulje, survey, min_n, groups)
+        if fig is not None:
+            view.png, view.heading, view.shown_view = png_bytes(fig), fig.lmp_heading, c.view
+            return
+    if len(table) and not table["suppressed"].all():
+        fig = _plot(figure, pulje, c.data_dir, min_n, survey, groups, c.item, c.show_ci)
+        view.png, view.heading = png_bytes(fig), fig.lmp_heading
+
+
+def _other_view(view: View, figure, pulje, survey, min_n, groups):
+    """The five-point distribution or the pulje comparison of the chosen figure (None, with a note, where
+    that view does not exist). The shown table becomes the rows that figure draws (same suppression)."""
+    from lmp_helpers import figures, tables
+
+    cb = load_codebook()
+    c = view.choice
+    if cb.figure(figure).kind != "grouped_bars":
+        view.notes.append(f"Figur {cb.figure(figure).number} viser allerede hele fordelingen; viser figuren i "
+                          "rapporten.")
+        return None
+    if c.view == "fordeling":
+        fig = figures.plot_distribution(figure, pulje, c.data_dir, min_n, survey, groups=groups,
+                                        items=c.item or None)
+        rows = pd.concat(fig.lmp_tables.values(), ignore_index=True)
+        view.table = rows.assign(figure=figure)
+        view.display_frame = pd.DataFrame({
+            "Spørsmål": rows["item"].map(lambda k: cb.item(k).label),
+            "Gruppe": rows["group"].map(lambda g: cb.group(g).label),
+            "Svar": rows["label"],
+            "n": rows["n"].map(tables.format_n),
+            "Andel (%)": rows["share_pct"].map(tables.format_pct),
+        })
+        return fig
+    if "ppt" not in groups:
+        view.notes.append("Puljesammenligningen gjelder PPT: kryss av for PPT.")
+        return None
+    fig = figures.plot_pulje_comparison(c.data_dir, min_n, survey, figures=figure)
+    rows = fig.lmp_tables[figure]
+    view.table = rows
+    view.notes.extend(fig.lmp_notes)
+    frames = [tables.display_table(figure, p, min_n=min_n, table=rows[rows["pulje"] == p]).assign(
+        Pulje=pulje_label(parse_pulje(p))) for p in dict.fromkeys(rows["pulje"])]
+    view.display_frame = pd.concat(frames, ignore_index=True)
+    return fig
 
 
 def _choice_notes(table: pd.DataFrame, groups, pulje, min_n) -> list[str]:
@@ -347,41 +399,13 @@ def _choice_notes(table: pd.DataFrame, groups, pulje, min_n) -> list[str]:
     return notes
 
 
-def _plot(figure, pulje, data_dir, min_n, survey, table, groups, item, show_ci):
-    """The figure for a choice. With every group and item and intervals on this is exactly
-    `figures.plot_figure` (the book's figure); otherwise it is drawn by the same drawing functions from
-    the selected rows of `figure_table`, so styling and suppression marks stay those of `figures`."""
-    from dataclasses import replace
-
+def _plot(figure, pulje, data_dir, min_n, survey, groups, item, show_ci):
+    """The figure for a choice: `figures.plot_figure` (the book's figure) for the chosen groups and item,
+    so styling, numbers and suppression marks are exactly those of the book."""
     from lmp_helpers import figures
-    from lmp_helpers.tables import respondent_counts
 
-    fig_def = load_codebook().figure(figure)
-    show_ci = show_ci or fig_def.kind == "distribution"  # Figur 4.2 has no intervals to hide
-    if tuple(groups) == tuple(fig_def.groups) and not item and show_ci:
-        return figures.plot_figure(figure, pulje, data_dir, min_n, survey)
-    sel = replace(fig_def, groups=tuple(groups), items=(item,) if item else fig_def.items)
-    counts = respondent_counts(pulje, data_dir, min_n, survey, groups=sel.groups)
-    cap = figures.caption(figure, pulje, data_dir, min_n, survey, counts=counts)
-    notes = [n for n in table.attrs.get("notes", []) if not n.startswith(":")]
-    draw = table.copy()
-    if not show_ci:
-        # Zero-width intervals put the value labels at the bar ends; the whiskers are removed below.
-        draw["ci_low_pct"] = draw["share_pct"]
-        draw["ci_high_pct"] = draw["share_pct"]
-        cap = cap.replace("; strek = 95 % konfidensintervall (Wilson)", "")
-    if fig_def.kind == "distribution":
-        fig = figures._distribution(draw, counts, sel)
-    else:
-        fig = figures._grouped_bars(draw, counts, sel)
-    if not show_ci:
-        from matplotlib.container import ErrorbarContainer
-
-        for ax in fig.axes:
-            for container in [c for c in ax.containers if isinstance(c, ErrorbarContainer)]:
-                container.remove()
-    figures._decorate(fig, sel, pulje, cap, notes, True)
-    return fig
+    return figures.plot_figure(figure, pulje, data_dir, min_n, survey, groups=groups, items=item or None,
+                               show_ci=show_ci)
 
 
 # -- HTML pieces ------------------------------------------------------------------------------------------
@@ -396,6 +420,13 @@ def notes_html(view: View) -> str:
         "<div class='lmp-note' style='border-left:4px solid #c98a00;padding:0.3em 0.8em;margin:0.4em 0;"
         "background:#fff8e6'>" + "".join(lines) + "</div>"
     )
+
+
+def heading_html(view: View) -> str:
+    """The figure's title above it: a paragraph, not a heading (it must not enter the book's contents)."""
+    if view.png is None or not view.heading:
+        return ""
+    return f"<p style='font-weight:bold;margin:0.6em 0 0.2em'>{html.escape(view.heading)}</p>"
 
 
 def source_html(view: View) -> str:
@@ -452,6 +483,7 @@ def static_html(view: View) -> str:
     if view.png is not None:
         b64 = base64.b64encode(view.png).decode("ascii")
         alt = html.escape(figure_heading(view.choice.figure))
+        parts.append(heading_html(view))
         parts.append(f"<img src='data:image/png;base64,{b64}' alt='{alt}' style='max-width:100%'>")
     parts.append(table_html(view))
     return "<div class='lmp-explorer-static'>" + "".join(parts) + "</div>"
@@ -516,6 +548,7 @@ class Explorer:
             value=min_n, description="Minste n (min_n)", style=style, layout=w.Layout(width="16em")
         )
         self.ci_w = w.Checkbox(value=True, description="Vis 95 % konfidensintervall (Wilson)", indent=False)
+        self.view_w = w.Dropdown(options=VIEWS, value="andel", description="Visning", style=style, layout=wide)
         self.data_w = w.Text(
             value="" if data_dir is None else str(data_dir),
             placeholder=f"tom = syntetiske data ({SYNTHETIC_DIR.relative_to(PROJECT_ROOT)})",
@@ -537,6 +570,7 @@ class Explorer:
         self.source_html = w.HTML()
         self.note_html = w.HTML()
         self.export_html = w.HTML()
+        self.figure_heading = w.HTML()
         self.figure_out = w.Output()
         self.table_out = w.Output()
         self.quotes_out = w.Output()
@@ -546,12 +580,14 @@ class Explorer:
                 w.HTML("<h3 style='margin:0.2em 0'>Utforsk resultatene</h3>"),
                 self.source_html,
                 self.figure_w,
+                self.view_w,
                 self.item_w,
                 self.pulje_w,
                 w.HBox([w.Label("Grupper", layout=w.Layout(width="9em")), *self.group_w.values()]),
                 w.HBox([self.min_n_w, self.ci_w]),
                 self.data_w,
                 self.note_html,
+                self.figure_heading,
                 self.figure_out,
                 self.table_out,
                 w.HBox([self.out_dir_w, self.export_button]),
@@ -561,7 +597,7 @@ class Explorer:
             ]
         )
         self._sync_choices()
-        controls = [self.figure_w, self.item_w, self.pulje_w, self.min_n_w, self.ci_w, self.data_w]
+        controls = [self.figure_w, self.view_w, self.item_w, self.pulje_w, self.min_n_w, self.ci_w, self.data_w]
         for ctl in [*controls, *self.group_w.values()]:
             ctl.observe(self._on_change, names="value")
         self.export_button.on_click(lambda _button: self.export())
@@ -578,6 +614,7 @@ class Explorer:
             min_n=self.min_n_w.value,
             show_ci=self.ci_w.value,
             data_dir=resolve_dir(self.data_w.value),
+            view=self.view_w.value,
         )
 
     table = property(lambda self: self.view.table, doc="rows of figure_table shown now")
@@ -632,6 +669,7 @@ class Explorer:
         self.source_html.value = source_html(view)
         self.note_html.value = notes_html(shown)
         alt = figure_heading(view.choice.figure)
+        self.figure_heading.value = heading_html(view)
         self.figure_out.outputs = (_png_output(view.png, alt),) if view.png is not None else ()
         tbl = table_html(view)
         self.table_out.outputs = (_html_output(tbl, "tabell"),) if tbl else ()
@@ -657,6 +695,8 @@ class Explorer:
                 raise LmpInputError("ingenting å eksportere; velg først en kombinasjon som kan vises")
             c = view.choice
             stem = export_stem(c.figure, parse_pulje(c.pulje), view.groups, c.item, view.full_table.attrs["min_n"])
+            if view.shown_view != "andel":
+                stem += f"_{view.shown_view}"
             out_dir = self.out_dir_w.value.strip() or str(DEFAULT_EXPORT_DIR)
             paths = write_export(out_dir, stem, table_csv(view.table), view.png)
         except LmpError as exc:
@@ -692,6 +732,7 @@ class StaticView:
         if note:
             out.append({"text/html": note, "text/plain": "\n".join([view.error or "", *view.notes]).strip()})
         if view.png is not None:
+            out.append({"text/html": heading_html(view), "text/plain": view.heading})
             out.append(
                 {
                     "image/png": base64.b64encode(view.png).decode("ascii"),

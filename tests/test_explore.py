@@ -63,6 +63,7 @@ def _reset(e: Explorer) -> None:
     for box in e.group_w.values():
         box.value = True
     e.item_w.value = ""
+    e.view_w.value = "andel"
 
 
 def _shown_html(out) -> str:
@@ -673,3 +674,32 @@ def test_make_lab_explorer_works_in_a_real_browser(lab, tmp_path):
         finally:
             browser.close()
     assert (NOTEBOOKS_DIR / "utforsk.ipynb").read_bytes() == committed
+
+
+# -- the other views: all five answers, and the puljer side by side --------------------------------------------
+def test_distribution_view_is_the_books_distribution_figure_and_table(ex):
+    from lmp_helpers.figures import plot_distribution
+    from lmp_helpers.tables import distribution_table
+
+    _reset(ex)
+    ex.figure_w.value = "fig3_1"
+    ex.pulje_w.value = 1
+    ex.view_w.value = "fordeling"
+    assert ex.error is None and ex.png == png_bytes(plot_distribution("fig3_1", 1))
+    expected = pd.concat([distribution_table(i, 1) for i in load_codebook().figure("fig3_1").items], ignore_index=True)
+    pd.testing.assert_frame_equal(ex.table.drop(columns="figure"), expected, check_like=True)
+    assert ex.view.heading.startswith("Fordelingen på alle fem svaralternativer") and ex.view.heading in (
+        ex.figure_heading.value)
+
+
+def test_pulje_view_is_the_books_pulje_figure_and_falls_back_for_figur_4_2(ex):
+    from lmp_helpers.figures import plot_pulje_comparison
+
+    _reset(ex)
+    ex.figure_w.value = "fig4_1"
+    ex.view_w.value = "pulje"
+    assert ex.error is None and ex.png == png_bytes(plot_pulje_comparison(figures="fig4_1"))
+    assert set(ex.table["pulje"]) == {"1", "2", "3", "alle"} and set(ex.table["group"]) == {"ppt"}
+    ex.figure_w.value = "fig4_2"  # already a distribution: the report's figure, with a note saying why
+    assert ex.png == png_bytes(plot_figure("fig4_2", "alle"))
+    assert any("viser allerede hele fordelingen" in n for n in ex.notes)

@@ -36,6 +36,32 @@ def axis(fig):
     return fig.axes[0]
 
 
+def stacked_segments(ax) -> dict[float, dict[int, float]]:
+    """{row centre: {answer code: visible segment %}} read back from the Axes' bars.
+
+    The stacked bars are cumulative layers that all start at 0 (colour = answer code, sign = side of the
+    diverging bar); a segment is its layer's end minus the end of the next layer inwards."""
+    from matplotlib.colors import to_hex
+
+    code_of = {to_hex(c): code for code, c in style.SCALE_COLORS.items()}
+    rows: dict[float, dict[int, list[float]]] = {}
+    for p in ax.patches:
+        y = round(p.get_y() + p.get_height() / 2, 6)
+        rows.setdefault(y, {}).setdefault(code_of[to_hex(p.get_facecolor())], []).append(p.get_width())
+    out = {}
+    for y, ends in sorted(rows.items()):
+        if len(ends[3]) == 2:  # diverging: «verken eller» straddles 0 (one half each side)
+            r3, l3 = max(ends[3]), -min(ends[3])
+            (r4,), (r5,) = ends[4], ends[5]
+            l2, l1 = -ends[2][0], -ends[1][0]
+            seg = {1: l1 - l2, 2: l2 - l3, 3: l3 + r3, 4: r4 - r3, 5: r5 - r4}
+        else:
+            e = [0.0] + [ends[c][0] for c in (1, 2, 3, 4, 5)]
+            seg = {c: e[c] - e[c - 1] for c in (1, 2, 3, 4, 5)}
+        out[y] = {c: round(v, 6) for c, v in seg.items()}
+    return out
+
+
 def legend_texts(fig):
     return [t.get_text() for t in axis(fig).get_legend().get_texts()]
 
@@ -48,6 +74,22 @@ def test_png_is_byte_identical_on_rerun(figure, pulje):
     assert first[:8] == b"\x89PNG\r\n\x1a\n"
     assert first == second
     assert b"Software" not in first and b"Creation Time" not in first and b"Date" not in first
+
+
+@pytest.mark.parametrize("draw", [
+    lambda: plot("fig2_1", 1),
+    lambda: plot("fig4_2", "alle"),
+    lambda: figures.plot_distribution("fig3_1", 2, survey=survey(), source_label="testdata"),
+    lambda: figures.plot_pulje_comparison(survey=survey(), source_label="testdata", figures="fig4_1"),
+], ids=["fig2_1", "fig4_2", "distribution", "pulje"])
+def test_png_and_svg_are_byte_identical_on_rerun(draw):
+    """Both formats from two separately drawn figures: no dates, no random ids (nbval compares SVG text)."""
+    first, second = draw(), draw()
+    assert figures.png_bytes(first) == figures.png_bytes(second)
+    svg = figures.svg_bytes(first)
+    assert svg == figures.svg_bytes(second)
+    assert svg.lstrip().startswith(b"<?xml") and b"<svg" in svg
+    assert b"<dc:date>" not in svg and b"Matplotlib v" not in svg
 
 
 def test_save_png_writes_the_same_bytes(tmp_path):
@@ -125,8 +167,7 @@ def test_distribution_figure_segments_and_suppression():
     s["ppt"]["ressurs"] = pd.array([1, 2, 3] + [4] * 5 + [5] * 5 + [3] * 8, dtype="Int64")
     fig = plot("fig4_2", 2, s)
     ax = axis(fig)
-    widths = [round(p.get_width(), 1) for p in ax.patches]
-    assert widths == [0.0, 0.0, 0.0, 50.0, 50.0]
+    assert list(stacked_segments(ax).values()) == [{1: 0.0, 2: 0.0, 3: 0.0, 4: 50.0, 5: 50.0}]
     assert legend_texts(fig) == [cb.scale[c] for c in (1, 2, 3, 4, 5)]
     fig = plot("fig4_2", 1, s)  # n = 3: suppressed
     assert len(axis(fig).patches) == 0
@@ -182,3 +223,195 @@ def test_subset_of_groups_and_items_without_intervals():
         figures.plot_figure("fig4_1", survey=survey(), source_label="x", groups=["elever"])
     with pytest.raises(LmpInputError, match="spørsmål"):
         figures.plot_figure("fig4_1", survey=survey(), source_label="x", items=["kunnskap_mobbing"])
+
+
+# -- the numbers drawn are the numbers of the tables ---------------------------------------------------
+def bars_by_cell(ax, items, groups):
+    """{(item, group): bar length} read back from a grouped-bar Axes (row = item, colour = group)."""
+    from matplotlib.colors import to_hex
+
+    group_of = {to_hex(style.GROUP_COLORS[g]): g for g in groups}
+    out = {}
+    for p in ax.patches:
+        item = items[int(round(p.get_y() + p.get_height() / 2))]
+        out[(item, group_of[to_hex(p.get_facecolor())])] = round(p.get_width(), 6)
+    return out
+
+
+def whiskers(ax):
+    """[(y, low, high)] of every Wilson whisker on an Axes."""
+    segs = [seg for c in ax.collections if hasattr(c, "get_segments") for seg in c.get_segments()]
+    return sorted((round(s[0][1], 6), round(s[0][0], 6), round(s[1][0], 6)) for s in segs)
+
+
+def colon_count(ax):
+    return sum(t.get_text() == ":" for t in ax.texts)
+
+
+@pytest.mark.parametrize("figure", ["fig2_1", "fig3_1", "fig4_1"])
+def test_grouped_bars_draw_exactly_the_table_for_every_pulje(figure):
+    from lmp_helpers.tables import figure_table
+
+    cb = load_codebook()
+    s = survey()
+    items = list(cb.figure(figure).items)
+    for pulje in ["alle", 1, 2, 3]:
+        t = figure_table(figure, pulje, survey=s)
+        ax = axis(plot(figure, pulje, s))
+        shown = t[~t["suppressed"]]
+        drawn = bars_by_cell(ax, items, cb.figure(figure).groups)
+        assert drawn == {(r.item, r.group): r.share_pct for r in shown.itertuples()}
+        # whisker ends = the table's Wilson interval, one whisker per shown cell, at the bar's centre
+        ends = sorted((round(w[1], 1), round(w[2], 1)) for w in whiskers(ax))
+        assert ends == sorted(zip(shown["ci_low_pct"], shown["ci_high_pct"], strict=True))
+        centres = {round(p.get_y() + p.get_height() / 2, 6) for p in ax.patches}
+        assert {w[0] for w in whiskers(ax)} <= centres
+        # no suppressed value drawn: no bar, a `:` instead
+        assert colon_count(ax) == int(t["suppressed"].sum())
+        assert not t.loc[t["suppressed"], "share_pct"].notna().any()
+
+
+def test_figure_image_has_no_title():
+    """The title is the page's caption (codebook via myst-nb), so it must not also be inside the image."""
+    cb = load_codebook()
+    for figure in ["fig2_1", "fig4_2"]:
+        fig = plot(figure)
+        title = cb.figure(figure).title
+        texts = [t.get_text() for t in fig.texts] + [ax.get_title() for ax in fig.axes]
+        assert fig._suptitle is None and not any(title[:40] in t.replace("\n", " ") for t in texts)
+        assert fig.lmp_heading.startswith(f"Figur {cb.figure(figure).number} {title}")
+
+
+def test_distribution_draws_the_suppressed_tables_and_sums_to_100():
+    """Every group's five segments equal `distribution_table` (its suppression = the figure table's) and
+    sum to 100 % ± 0,1; suppressed groups have no bar, only `:`."""
+    from lmp_helpers.tables import distribution_table, figure_table
+
+    rng = np.random.default_rng(7)
+    s = survey()
+    for g, df in s.items():  # varied answers, some missing, so segments and rounding differ
+        for item in load_codebook().items_for_group(g):
+            vals = rng.integers(1, 6, len(df)).astype(object)
+            vals[rng.random(len(df)) < 0.15] = None
+            df[item] = pd.array(vals, dtype="Int64")
+    cb = load_codebook()
+    checked = 0
+    # every figure and every pulje once (drawing is the slow part)
+    for figure, pulje in [("fig2_1", "alle"), ("fig3_1", 1), ("fig4_1", 2), ("fig2_1", 3)]:
+        if True:
+            fig = figures.plot_distribution(figure, pulje, survey=s, source_label="testdata")
+            top = figure_table(figure, pulje, survey=s)
+            for ax, item in zip(fig.axes, cb.figure(figure).items, strict=True):
+                expected = distribution_table(item, pulje, survey=s)
+                groups = list(dict.fromkeys(expected["group"]))
+                segs = stacked_segments(ax)
+                drawn_rows = {int(round(y)) for y in segs}
+                for row, g in enumerate(groups):
+                    rows = expected[expected["group"] == g]
+                    hidden = bool(rows["suppressed"].any())
+                    assert hidden == bool(top[(top["item"] == item) & (top["group"] == g)]["suppressed"].iloc[0])
+                    if hidden:
+                        assert row not in drawn_rows
+                        continue
+                    seg = segs[float(row)]
+                    # drawn from the counts: each segment rounds to the table's share, the bar sums to 100
+                    assert seg.keys() == {1, 2, 3, 4, 5}
+                    for r in rows.itertuples():
+                        assert abs(seg[int(r.category)] - r.share_pct) <= 0.05 + 1e-6, (item, g, r)
+                    assert abs(sum(seg.values()) - 100) <= 0.1
+                    checked += 1
+                assert colon_count(ax) == sum(bool(expected[expected["group"] == g]["suppressed"].any())
+                                              for g in groups)
+    assert checked > 20
+
+
+def test_pulje_panels_draw_the_tables_and_the_test_p_values():
+    from lmp_helpers.book import fmt_p
+    from lmp_helpers.stats import pulje_comparison
+    from lmp_helpers.tables import figure_table
+
+    cb = load_codebook()
+    s = survey()
+    s["ppt"].loc[s["ppt"].index[:4], "rolle_uklar"] = pd.NA  # 2 answers in pulje 1: that cell is suppressed
+    fig = figures.plot_pulje_comparison(survey=s, source_label="testdata", figures=["fig2_1", "fig4_1"])
+    puljer = ["1", "2", "3", "alle"]
+    tests = pd.concat([pulje_comparison(f, survey=s) for f in ["fig2_1", "fig4_1"]]).set_index("item")
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 8
+    for ax, item in zip(panels, [*cb.figure("fig2_1").items, *cb.figure("fig4_1").items], strict=True):
+        t = pd.concat([figure_table(cb.item(item).figure, p, survey=s) for p in puljer])
+        t = t[(t["group"] == "ppt") & (t["item"] == item)].set_index("pulje").loc[puljer]
+        drawn = {puljer[int(round(p.get_y() + p.get_height() / 2))]: round(p.get_width(), 6) for p in ax.patches}
+        shown = t[~t["suppressed"]]
+        assert drawn == dict(zip(shown.index, shown["share_pct"], strict=True))
+        assert sorted((round(w[1], 1), round(w[2], 1)) for w in whiskers(ax)) == sorted(
+            zip(shown["ci_low_pct"], shown["ci_high_pct"], strict=True))
+        assert colon_count(ax) == int(t["suppressed"].sum())
+        title = ax.get_title(loc="left")
+        row = tests.loc[item]
+        if row["withheld"]:
+            assert title.endswith("p = :")
+        else:
+            p = fmt_p(row["fisher_p"])
+            assert title.endswith(f"p {p}" if p.startswith("<") else f"p = {p}")
+    suppressed_panel = panels[4]  # rolle_uklar: pulje 1 hidden, so the test is withheld
+    assert colon_count(suppressed_panel) >= 1 and suppressed_panel.get_title(loc="left").endswith("p = :")
+    labels = [t.get_text() for t in panels[0].get_yticklabels()]
+    assert labels == ["Pulje 1 (n = 6)", "Pulje 2 (n = 15)", "Pulje 3 (n = 7)", "Alle puljer (n = 28)"]
+
+
+def test_p_values_in_norwegian_format():
+    from lmp_helpers.book import fmt_p
+
+    assert fmt_p(0.0004) == "< 0,001" and fmt_p(0.0456) == "0,046"
+
+
+def test_screenshots_of_the_new_figures():
+    """PNG screenshots of the pulje comparison and one distribution figure (shipped synthetic data) for a
+    person to look at; checked here only for being real, non-empty PNGs of the expected size."""
+    import os
+    from pathlib import Path
+
+    from lmp_helpers.paths import PROJECT_ROOT
+
+    out = Path(os.environ.get("LMP_TEST_OUTPUT", PROJECT_ROOT / "test-output")) / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    for name, fig in [("figur-pulje-sammenligning.png", figures.plot_pulje_comparison()),
+                      ("figur-fordeling-fig4_1.png", figures.plot_distribution("fig4_1"))]:
+        path = figures.save_png(fig, out / name)
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+        w, h = (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big"))
+        assert all(abs(px - x * style.DPI) <= 1 for px, x in zip((w, h), fig.get_size_inches(), strict=True))
+
+
+def test_book_shows_figures_as_png_and_svg_and_the_distribution_collapsed(monkeypatch):
+    """`Chapter.figure` gives one PNG + SVG bundle; `Chapter.distribution` one <details> block whose SVG and
+    PNG are the distribution figure's own bytes."""
+    import base64
+    import re
+
+    import IPython.display
+
+    from lmp_helpers import book
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    monkeypatch.setattr(book, "_display", shown.append)
+    ch = book.Chapter(name="ppts_rolle", pulje=1, data_dir=None, min_n=5)
+    ch.__dict__["survey"] = survey()
+    ch.figure("fig4_1")
+    [bundle] = shown
+    expected = figures.plot_figure("fig4_1", 1, survey=survey())
+    assert base64.b64decode(bundle["image/png"]) == figures.png_bytes(expected)
+    assert bundle["image/svg+xml"].encode() == figures.svg_bytes(expected)
+    assert bundle["text/plain"] == expected.lmp_heading
+    shown.clear()
+    ch.distribution("fig4_1")
+    [block] = shown
+    text = block.data
+    assert text.startswith("<details") and "<summary>Vis fordelingen på alle fem svaralternativer (figur 4.1)" in text
+    dist = figures.plot_distribution("fig4_1", 1, survey=survey())
+    [svg] = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)"', text)
+    assert base64.b64decode(svg) == figures.svg_bytes(dist)
+    assert "srcset" not in text  # a data: URL holds a comma, which a srcset list would split
