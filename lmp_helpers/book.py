@@ -300,11 +300,15 @@ class Chapter:
     def figure(self, figure: str) -> None:
         """Show one report figure (PNG) and nothing else, so the cell output is stable."""
         import matplotlib.pyplot as plt
+        from IPython.display import display
 
+        from lmp_helpers.alttext import figure_alt_for
         from lmp_helpers.figures import plot_figure
 
         fig = plot_figure(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n, survey=self.survey)
-        _display(fig)
+        # alt text in the output metadata (as nbconvert reads it); book/_ext/lmp_alttext.py hands it to myst-nb
+        alt = figure_alt_for(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n, survey=self.survey)
+        display(fig, metadata={"image/png": {"alt": alt}})
         plt.close(fig)
 
     def quotes(self, section: str, theme: str | None = None) -> None:
@@ -501,6 +505,7 @@ class Chapter:
 
         src = dict(self.source)
         src.pop("path", None)  # a machine path says nothing to a reader and differs between machines
+        src.pop("kind", None)  # «synthetic»/«real» is English; the label says it in bokmål
         names = {"kind": "Type", "label": "Beskrivelse", "seed": "Seed", "note": "Merknad"}
         frame = pd.DataFrame({"Verdi": [str(v) for v in src.values()]}, index=[names.get(k, k) for k in src])
         _display(frame)
