@@ -47,7 +47,7 @@ def test_bars_name_the_extremes_of_the_data(figure, seed):
     hi, lo = max(values), min(values)
     assert _numbers(alt) == [f"{hi:.1f}".replace(".", ","), f"{lo:.1f}".replace(".", ",")]
     top = [k for k, v in shares.items() if v == hi]
-    for g, i in top:
+    for _group, i in top:
         assert f"«{CB.item(i).label}»" in alt.split("lavest")[0]
     assert "tabellen" in alt and alt.endswith(".")
     assert alt.count(". ") <= 2  # one or two sentences and the pointer

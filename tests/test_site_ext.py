@@ -120,3 +120,22 @@ def test_citations_use_og_and_mfl():
     assert str(style.person.sep2) == " og " and str(style.person.last_sep) == " og "
     assert "m.fl." in str(style.person.other)
     assert style.bracket_parenthetical.left == "("
+
+
+def test_norwegian_stem_joins_skoleleder_forms():
+    import lmp_search_no
+
+    lang = lmp_search_no.LmpSearchNorwegian({})
+    stems = {w: lang.stem(w) for w in ["skoleleder", "skoleledere", "skolelederne", "Skoleledernes"]}
+    assert set(stems.values()) == {"skoleled"}, stems
+    assert lang.stem("kompetansen") == lang.stem("kompetanse")
+    assert lang.stem("mobbingen") == lang.stem("mobbing")
+    assert lang.stem("PPT") == "ppt"
+    assert "LmpNorwegianStemmer" in lang.js_stemmer_code and "Stemmer = LmpNorwegianStemmer" in lang.js_stemmer_code
+
+
+def test_citation_roles_become_a_valid_list():
+    body = '<div role="list" class="citation-list"><div class="citation" id="a" role="doc-biblioentry">' \
+           '<span class="label"><a role="doc-backlink" href="#x">1</a></span></div></div>'
+    out = lmp_site.fix_citation_roles(body)
+    assert 'role="listitem"' in out and "doc-" not in out

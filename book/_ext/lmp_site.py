@@ -9,6 +9,7 @@
 * The repository button only when `LMP_REPO_URL` (`make book REPO_URL=...`) is a real https address.
 * Substitutions from the build's options for the Markdown pages: `{{ min_n_ord }}` («fem»), read from the
   parameters `lmp run` injected into the generated notebooks (the one source of the build's min_n).
+* The reference list's deprecated DPUB roles are replaced (axe).
 * The sidebar's <details><summary> toggles have no text; each gets an aria-label naming its section (axe
   `summary-name`).
 """
@@ -112,7 +113,16 @@ def _on_config_inited(app, config):
     config.myst_substitutions = subs
 
 
+def fix_citation_roles(body: str) -> str:
+    """docutils marks the reference list role="list" with role="doc-biblioentry" items and
+    role="doc-backlink" links: deprecated DPUB roles that also break the list (axe aria-required-children,
+    aria-deprecated-role). Items become listitems; the backlinks are plain links."""
+    return body.replace(' role="doc-biblioentry"', ' role="listitem"').replace(' role="doc-backlink"', "")
+
+
 def _on_page_context(app, pagename, templatename, context, doctree):
+    if "body" in context:
+        context["body"] = fix_citation_roles(context["body"])
     generate = context.get("generate_toctree_html")
     if generate is None or getattr(generate, "_lmp_named", False):
         return
