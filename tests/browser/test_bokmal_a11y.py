@@ -332,10 +332,12 @@ def test_screenshots_at_390(site_browser, site_url, output_dir):
 
 @pytest.mark.site
 def test_figures_have_norwegian_alt_text(site_dir):
+    """The report's figures (chapter pages) carry alt text from lmp_helpers.alttext, not a file name.
+    (The explorer appendix draws its own image; see the closing note of issue 11.)"""
     from bs4 import BeautifulSoup
 
     bad, seen = [], 0
-    for doc in TOC_PAGES:
+    for doc in [d for d in TOC_PAGES if d.startswith("generated/pulje-")]:
         soup = BeautifulSoup((site_dir / f"{doc}.html").read_text(encoding="utf-8"), "html.parser")
         for img in soup.select("article img"):
             if "_images/" not in img.get("src", ""):
