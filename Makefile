@@ -23,15 +23,17 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 # `lmp run` rewrites a notebook only when its inputs changed (see lmp_helpers/runner.py), so the Sphinx
 # build below is skipped when none of the site's inputs is newer than the last successful build.
-BOOK_INPUTS = $(wildcard generated/*/*.ipynb generated/*.md book/*.md book/*.bib book/_ext/*.py) _config.yml _toc.yml
+BOOK_INPUTS = $(wildcard generated/*/*.ipynb generated/*.md book/*.md book/*.bib book/_ext/*.py book/_locale/*/LC_MESSAGES/*.po book/_locale/*/LC_MESSAGES/*.js book/_templates/*.html book/_templates/*/*.html book/_static/*) _config.yml _toc.yml
 
 book: $(STAMP)
 	$(BIN)/lmp run --pulje 1 2 3 alle --data "$(DATA)" --min-n $(MIN_N)
 	@$(MAKE) --no-print-directory _build/html/.lmp-built
 	@echo "Boka er bygget: $(CURDIR)/_build/html/index.html"
 
+# REPO_URL=https://... shows the repository button (book/_ext/lmp_site.py); without it there is none.
+REPO_URL ?=
 _build/html/.lmp-built: $(BOOK_INPUTS) $(STAMP)
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	LMP_REPO_URL="$(REPO_URL)" $(BIN)/jupyter-book build . -W -n --keep-going
 	touch $@
 
 # ruff, pytest, nbval, the book build (-W) and the browser/privacy tests, in order; see scripts/test.sh.

@@ -213,10 +213,12 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
 
     def figure(self, figure: str) -> None:
         """Show one report figure (PNG + SVG in one output) and nothing else, so the cell output is stable."""
+        from lmp_helpers.alttext import figure_alt_for
         from lmp_helpers.figures import plot_figure
 
         fig = plot_figure(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n, survey=self.survey)
-        self._show_image(fig)
+        alt = figure_alt_for(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n, survey=self.survey)
+        self._show_image(fig, alt=alt)
 
     def distribution(self, figure: str) -> None:
         """A collapsed section under a report figure: every item of the figure on all five answers per group
@@ -237,7 +239,7 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
             [i for f in ("fig2_1", "fig3_1", "fig4_1") for i in self.codebook.figure(f).items])])
         self._show_image(fig)
 
-    def _show_image(self, fig, summary: str | None = None) -> None:
+    def _show_image(self, fig, summary: str | None = None, alt: str | None = None) -> None:
         """The one place where the book displays a figure: PNG + SVG (the site uses the SVG), or, with a
         `summary`, a collapsed HTML <details> block with the SVG as an embedded image (every current browser
         shows SVG in <img>; a <picture> srcset would need a comma-free URL). Clears the figure."""
@@ -253,10 +255,13 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
         if summary is None:
             from IPython.display import display
 
-            display(bundle, raw=True)
+            # alt text in the output metadata of both formats (as nbconvert reads it); the site uses the SVG and
+            # book/_ext/lmp_alttext.py hands the alt of the shown format to myst-nb
+            meta = {mime: {"alt": alt} for mime in ("image/png", "image/svg+xml")} if alt else None
+            display(bundle, raw=True, metadata=meta)
             return
         svg = base64.b64encode(bundle["image/svg+xml"].encode("utf-8")).decode("ascii")
-        alt = html.escape(bundle["text/plain"], quote=True)
+        alt = html.escape(alt or bundle["text/plain"], quote=True)
         _display(HTML(
             f"<details class=\"lmp-collapsible\"><summary>{html.escape(summary)}</summary>"
             f"<img src=\"data:image/svg+xml;base64,{svg}\" alt=\"{alt}\" style=\"max-width:100%\"></details>"

@@ -214,6 +214,7 @@ class PageRendering:
 
         src = dict(self.source)
         src.pop("path", None)  # a machine path says nothing to a reader and differs between machines
+        src.pop("kind", None)  # «synthetic»/«real» is English; the label says it in bokmål
         names = {"kind": "Type", "label": "Beskrivelse", "seed": "Seed", "note": "Merknad"}
         frame = pd.DataFrame({"Verdi": [str(v) for v in src.values()]}, index=[names.get(k, k) for k in src])
         _display(frame)
