@@ -370,6 +370,12 @@ def close_pools() -> None:
 atexit.register(close_pools)
 
 
+def warm_kernels_enabled() -> bool:
+    """Forking needs POSIX `fork`; `LMP_WARM_KERNELS=0` falls back to one freshly started kernel per
+    notebook (the method before the pool; the benchmark uses it as «today's method»)."""
+    return hasattr(os, "fork") and os.environ.get("LMP_WARM_KERNELS", "1") != "0"
+
+
 def execute_notebook(input_path, output_path=None, *, parameters=None, kernel_name="python3", cwd=".",
                      extra_arguments=(), pool: KernelPool | None = None, **papermill_kwargs):
     """`papermill.execute_notebook` in a kernel from the pool instead of a freshly started one.
@@ -381,6 +387,9 @@ def execute_notebook(input_path, output_path=None, *, parameters=None, kernel_na
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    if pool is None and not warm_kernels_enabled():
+        return pm.execute_notebook(input_path, output_path, parameters=parameters, kernel_name=kernel_name,
+                                   cwd=cwd, extra_arguments=list(extra_arguments), **papermill_kwargs)
     pool = pool or shared_pool(cwd, kernel_name, extra_arguments)
     for attempt in (1, 2):
         km = pool.acquire()
