@@ -29,7 +29,6 @@ import json
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -163,7 +162,7 @@ def restore(work: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--keep", action="store_true", help="keep the scratch copy")
-    ap.add_argument("--rounds", type=int, default=2, help="rounds of serial papermill + both cold builds")
+    ap.add_argument("--rounds", type=int, default=2, help="rounds of both cold builds (order alternated)")
     ap.add_argument("--cell-times", action="store_true", help=argparse.SUPPRESS)  # internal, in the copy
     args = ap.parse_args(argv)
     if args.cell_times:
@@ -185,66 +184,73 @@ def main(argv: list[str] | None = None) -> int:
     )
     results: dict = {"cores": cores, "python": sys.version.split()[0], "started": time.strftime("%Y-%m-%d %H:%M"),
                      "rounds": [], "load_1min": []}
+    out_dir = ROOT / "benchmarks" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def step(what: str, value) -> None:
+        """Log each measurement as it is made and keep the JSON current (a long run can be cut short)."""
+        print(f"[{time.strftime('%H:%M:%S')} load {_load()}] {what}: {json.dumps(value)[:300]}", flush=True)
+        (out_dir / "build.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+
     try:
-        # Rounds: the serial papermill pass (naive, and the old floor) and both cold builds back to back,
-        # the order of the two methods swapped every round.
+        # Cold builds of both methods, back to back, order swapped every round.
         for i in range(args.rounds):
-            results["load_1min"].append(_load())
-            t_pm, n_runs, _ = lmp_run(work, env["today"], "--jobs", "1", "--force", "--out",
-                                      str(work / "generated-naive"))
-            cold = {}
+            cold, load = {}, [_load()]
             for m in (("today", "new") if i % 2 == 0 else ("new", "today")):
                 for d in ("generated", "_build"):
                     shutil.rmtree(work / d, ignore_errors=True)
                 cold[m] = make_book(work, env[m])
-            results["rounds"].append({"papermill_serial": t_pm, "cold": cold, "runs": n_runs,
-                                      "load_1min": _load()})
-        n_runs = results["rounds"][0]["runs"]
-        t_pm = statistics.median(r["papermill_serial"] for r in results["rounds"])
-
-        # Naive, second half: a Jupyter Book build that executes every notebook again.
-        results["load_1min"].append(_load())
-        t_jb_exec = build(work, env["today"], config=str(naive_cfg), strict=False)
-        results["naive"] = {"papermill_serial": t_pm, "jupyter_book_executing": t_jb_exec,
-                            "total": t_pm + t_jb_exec, "runs": n_runs}
+                load.append(_load())
+            results["rounds"].append({"cold": cold, "load_1min": load})
+            step(f"cold round {i + 1}", cold)
 
         # Sphinx alone: a cold write, and an incremental run with nothing to do (make skips it).
         shutil.rmtree(work / "_build")
         t_sphinx = build(work, env["new"])
+        results["sphinx_cold_write"] = t_sphinx
         results["sphinx_noop"] = build(work, env["new"])
         (work / "_build" / "html" / ".lmp-built").touch()
         snapshot(work)
+        step("sphinx cold write, no-op", [t_sphinx, results["sphinx_noop"]])
 
-        # The notebooks' own work, measured in warm kernels.
-        results["load_1min"].append(_load())
+        # The notebooks' own work, measured in warm kernels: the new floor.
         proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--cell-times"], cwd=work,
                               env=env["new"], capture_output=True, text=True, check=True)
         cells = json.loads(proc.stdout.strip().splitlines()[-1])
         results["cell_times"] = cells
-        results["floor_old"] = {"papermill_serial_over_cores": t_pm / cores, "sphinx_cold_write": t_sphinx,
-                                "total": t_pm / cores + t_sphinx, "bare_papermill_mean": t_pm / n_runs}
         results["floor_new"] = {"cell_seconds_over_cores": cells["cell_seconds"] / cores,
                                 "sphinx_cold_write": t_sphinx, "total": cells["cell_seconds"] / cores + t_sphinx}
+        step("new floor", results["floor_new"])
 
         # Incremental scenarios, both methods from the same built state, back to back.
         scenarios = {"nothing_changed": None, "one_chapter_edited": edit_chapter, "one_data_file_changed": edit_data}
-        incremental: dict = {"today": {}, "new": {}}
+        incremental: dict = results.setdefault("incremental", {"today": {}, "new": {}})
         for i, (name, edit) in enumerate(scenarios.items()):
-            results["load_1min"].append(_load())
             for m in (("today", "new") if i % 2 == 0 else ("new", "today")):
                 restore(work)
                 if edit:
                     edit(work)
                 incremental[m][name] = make_book(work, env[m])
-        results["load_1min"].append(_load())
-        results["incremental"] = incremental
+            step(name, {m: incremental[m][name] for m in incremental})
+
+        # Naive (measured last: it is the slowest): every variant serially with a fresh papermill kernel,
+        # then a Jupyter Book build that executes every notebook again. Its serial pass is also the old floor.
+        restore(work)
+        t_pm, n_runs, _ = lmp_run(work, env["today"], "--jobs", "1", "--force", "--out", str(work / "generated-naive"))
+        results["floor_old"] = {"papermill_serial_over_cores": t_pm / cores, "sphinx_cold_write": t_sphinx,
+                                "total": t_pm / cores + t_sphinx, "bare_papermill_mean": t_pm / n_runs}
+        step("serial papermill (old floor)", results["floor_old"])
+        t_jb_exec = build(work, env["today"], config=str(naive_cfg), strict=False)
+        results["naive"] = {"papermill_serial": t_pm, "jupyter_book_executing": t_jb_exec,
+                            "total": t_pm + t_jb_exec, "runs": n_runs}
+        step("naive", results["naive"])
 
         floor_new = results["floor_new"]["total"]
         results["ratios"] = {
             "per_round": [
                 {"new_over_today_cold": r["cold"]["new"]["total"] / r["cold"]["today"]["total"],
-                 "naive_over_today_cold": (r["papermill_serial"] + t_jb_exec) / r["cold"]["today"]["total"],
-                 "today_cold_over_old_floor": r["cold"]["today"]["total"] / (r["papermill_serial"] / cores + t_sphinx),
+                 "naive_over_today_cold": results["naive"]["total"] / r["cold"]["today"]["total"],
+                 "today_cold_over_old_floor": r["cold"]["today"]["total"] / results["floor_old"]["total"],
                  "new_cold_over_new_floor": r["cold"]["new"]["total"] / floor_new}
                 for r in results["rounds"]
             ],
@@ -257,8 +263,6 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
 
-    out_dir = ROOT / "benchmarks" / "results"
-    out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "build.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     report(results)
     return 0
@@ -296,7 +300,7 @@ def report(results: dict) -> None:
           f"one data file {r['new_over_today_one_data_file_changed']:.2f}×")
     print(f"no-op incremental Sphinx (skipped by make) = {results['sphinx_noop']:.1f} s; serial warm pass "
           f"{cells['serial_warm_wall']:.1f} s for {cells['runs']} notebooks; load (1 min) during run: "
-          f"{results['load_1min']} (per round: {[x['load_1min'] for x in results['rounds']]})")
+          f"per round {[x['load_1min'] for x in results['rounds']]}")
 
 
 if __name__ == "__main__":

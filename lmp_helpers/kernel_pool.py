@@ -37,9 +37,11 @@ import threading
 import uuid
 from pathlib import Path
 
-# What every chapter imports (found by listing sys.modules in an executed chapter). Importing more than a
-# notebook needs is harmless (imported, never used); a module that fails to import here is simply left to
-# the notebook, which then reports the error in its own cell as before.
+# What the notebooks import (found by listing sys.modules before and after executed chapters). Importing
+# more than a notebook needs is harmless (imported, never used); a module that fails to import here is
+# simply left to the notebook, which then reports the error in its own cell as before. Not here: modules
+# that hook into IPython when imported (matplotlib_inline.backend_inline, ipywidgets, lmp_helpers.explore):
+# imported in the parent, where there is no IPython, they would skip that hook in every kernel.
 PRELOAD: tuple[str, ...] = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -53,6 +55,11 @@ PRELOAD: tuple[str, ...] = (
     "yaml",
     "nbformat",
     "myst_nb.ext.glue",
+    "scipy.special",
+    "jinja2",
+    "pandas.io.formats.style",
+    "charset_normalizer",
+    "lmp_helpers.audit",
     "lmp_helpers.book",
     "lmp_helpers.codebook",
     "lmp_helpers.data",
@@ -247,11 +254,13 @@ class KernelPool:
         self.runtime_dir = Path(jupyter_runtime_dir())
         self.runtime_dir.mkdir(parents=True, exist_ok=True)
         self._km_class = _kernel_manager_class()
-        python = KernelSpecManager().get_kernel_spec(kernel_name).argv[0]
+        # The kernelspec's interpreter and its flags (e.g. -Xfrozen_modules=off), without `-m ipykernel_launcher`.
+        spec_argv = KernelSpecManager().get_kernel_spec(kernel_name).argv
+        interpreter = spec_argv[: spec_argv.index("-m")] if "-m" in spec_argv else spec_argv[:1]
         ours, theirs = socket.socketpair()
         self._control = ours
         self.process = subprocess.Popen(
-            [python, "-c", "import sys; from lmp_helpers.kernel_pool import serve; serve(int(sys.argv[1]))",
+            [*interpreter, "-c", "import sys; from lmp_helpers.kernel_pool import serve; serve(int(sys.argv[1]))",
              str(theirs.fileno())],
             pass_fds=(theirs.fileno(),),
             cwd=self.cwd,
