@@ -1,15 +1,25 @@
-"""Build speed of the book: naive (serial papermill, then a Jupyter Book build that executes everything
-again) against `lmp run` + `jupyter-book build` with execution off, in one run on this machine.
+"""Build speed of the book, in one run on this machine:
 
-Scenarios for our build: cold (nothing generated, no _build), nothing changed, one chapter edited, one
-data file changed. The floor is what perfect parallelism would cost: (sum of the bare papermill runs of
-every variant, measured serially in the naive build) / cores + the Sphinx write of a cold build.
+- **naive**: every variant executed serially with papermill, then a Jupyter Book build that executes every
+  notebook again (`execute_notebooks: force`);
+- **today's method** (`LMP_WARM_KERNELS=0`): `lmp run` with one freshly started papermill kernel per
+  notebook (one per core in parallel, cache) + `jupyter-book build` with execution off, skipped by make
+  when no site input changed;
+- **new method** (the default): the same, with every notebook run in a kernel forked from a warm parent
+  that has already imported what the notebooks import (lmp_helpers/kernel_pool.py).
 
-Everything runs in a scratch copy of the project (PYTHONPATH points the helpers and kernels there), so the
-working tree, generated/ and _build/ are untouched. Prints a Markdown table and writes
-benchmarks/results/build.json. Never fails on a time.
+Scenarios for both methods: cold (nothing generated, no _build), nothing changed, one chapter edited, one
+data file changed. Floors: the old one (serial bare papermill runs / cores + the Sphinx write of a cold
+build) and the new one (the notebooks' own work, i.e. the sum of cell execution times measured in warm
+kernels, / cores + the same Sphinx write).
 
-    .venv/bin/python benchmarks/bench_build.py [--keep]
+The machine is shared, so the cold builds of both methods and the serial papermill pass alternate in
+rounds (order swapped every round) and each incremental scenario runs both methods back to back from the
+same starting state; ratios are computed within a round. Everything runs in a scratch copy of the project
+(PYTHONPATH points the helpers and kernels there), so the working tree, generated/ and _build/ are
+untouched. Prints Markdown tables and writes benchmarks/results/build.json. Never fails on a time.
+
+    .venv/bin/python benchmarks/bench_build.py [--rounds N] [--keep]
 """
 
 from __future__ import annotations
@@ -19,11 +29,11 @@ import json
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +41,8 @@ BIN = Path(sys.executable).parent
 COPY = ["_config.yml", "_toc.yml", "book", "notebooks", "lmp_helpers", "data", "Makefile", "requirements.txt",
         "constraints.txt", "pyproject.toml"]
 JB = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going", "-q"]
+METHODS = {"today": {"LMP_WARM_KERNELS": "0"}, "new": {"LMP_WARM_KERNELS": "1"}}
+EDITED = ["notebooks/praksisendring.ipynb", "data/synthetic/ppt.csv"]
 
 
 def scratch_copy() -> Path:
@@ -103,14 +115,66 @@ def _load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
+def cell_times() -> dict:
+    """In the scratch copy (PYTHONPATH): every variant run serially in warm kernels; the sum of its cells'
+    execution times as the kernel saw them (nbclient's iopub.execute_input → shell.execute_reply)."""
+    from lmp_helpers import kernel_pool, runner
+
+    jobs = runner.plan_jobs(runner.parse_pulje_list(None), Path(tempfile.mkdtemp()), None, 5)
+    total, per_job = 0.0, {}
+    t0 = time.perf_counter()
+    with kernel_pool.KernelPool(size=1, cwd=runner.PROJECT_ROOT, extra_arguments=runner.KERNEL_QUIET) as pool:
+        for job in jobs:
+            nb = kernel_pool.execute_notebook(
+                str(job.source), None, parameters=job.parameters, kernel_name=runner.KERNEL_NAME,
+                cwd=str(runner.PROJECT_ROOT), progress_bar=False, log_output=False, pool=pool,
+            )
+            seconds = 0.0
+            for cell in nb.cells:
+                ex = cell.metadata.get("execution", {})
+                if "iopub.execute_input" in ex and "shell.execute_reply" in ex:
+                    seconds += (datetime.fromisoformat(ex["shell.execute_reply"].replace("Z", "+00:00"))
+                                - datetime.fromisoformat(ex["iopub.execute_input"].replace("Z", "+00:00"))
+                                ).total_seconds()
+            per_job[job.label] = round(seconds, 3)
+            total += seconds
+    return {"cell_seconds": total, "runs": len(jobs), "serial_warm_wall": time.perf_counter() - t0,
+            "per_job": per_job}
+
+
+def snapshot(work: Path) -> None:
+    snap = work / ".bench-snap"
+    shutil.rmtree(snap, ignore_errors=True)
+    for name in ("generated", "_build"):
+        shutil.copytree(work / name, snap / name, symlinks=True)
+
+
+def restore(work: Path) -> None:
+    """Back to the built state of the snapshot, with the original sources (mtimes kept, so make and
+    Sphinx see exactly what they saw after that build)."""
+    for name in ("generated", "_build"):
+        shutil.rmtree(work / name, ignore_errors=True)
+        shutil.copytree(work / ".bench-snap" / name, work / name, symlinks=True)
+    for rel in EDITED:
+        shutil.copy2(work / ".bench-orig" / rel, work / rel)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--keep", action="store_true", help="keep the scratch copy")
-    ap.add_argument("--rounds", type=int, default=2, help="naive-serial / cold pairs, alternated (median used)")
+    ap.add_argument("--rounds", type=int, default=2, help="rounds of both cold builds (order alternated)")
+    ap.add_argument("--cell-times", action="store_true", help=argparse.SUPPRESS)  # internal, in the copy
     args = ap.parse_args(argv)
+    if args.cell_times:
+        print(json.dumps(cell_times()))
+        return 0
     cores = os.cpu_count() or 1
     work = scratch_copy()
-    env = dict(os.environ, PYTHONPATH=str(work), PYTHONDONTWRITEBYTECODE="1")
+    for rel in EDITED:
+        (work / ".bench-orig" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(work / rel, work / ".bench-orig" / rel)
+    base = dict(os.environ, PYTHONPATH=str(work), PYTHONDONTWRITEBYTECODE="1")
+    env = {m: dict(base, **extra) for m, extra in METHODS.items()}
     naive_cfg = work / "_config_naive.yml"
     naive_cfg.write_text(
         (work / "_config.yml").read_text(encoding="utf-8").replace(
@@ -118,57 +182,80 @@ def main(argv: list[str] | None = None) -> int:
         ),
         encoding="utf-8",
     )
-    results: dict = {"cores": cores, "python": sys.version.split()[0], "rounds": [], "load_1min": []}
-    try:
-        # Alternate the serial papermill pass (naive, and the floor's «bare papermill runs») with our cold
-        # build, so both see the same machine load; the medians are used.
-        for _ in range(args.rounds):
-            results["load_1min"].append(_load())
-            t_pm, n_runs, _ = lmp_run(work, env, "--jobs", "1", "--force", "--out", str(work / "generated-naive"))
-            for d in ("generated", "_build"):
-                shutil.rmtree(work / d, ignore_errors=True)
-            cold = make_book(work, env)
-            results["rounds"].append({"papermill_serial": t_pm, "cold": cold, "runs": n_runs})
-        t_pm = statistics.median(r["papermill_serial"] for r in results["rounds"])
-        n_runs = results["rounds"][0]["runs"]
-        cold = min((r["cold"] for r in results["rounds"]), key=lambda c: c["total"])
-        if args.rounds > 1:  # the median of two is their mean; report the one closest to it
-            med = statistics.median(r["cold"]["total"] for r in results["rounds"])
-            cold = min((r["cold"] for r in results["rounds"]), key=lambda c: abs(c["total"] - med))
+    results: dict = {"cores": cores, "python": sys.version.split()[0], "started": time.strftime("%Y-%m-%d %H:%M"),
+                     "rounds": [], "load_1min": []}
+    out_dir = ROOT / "benchmarks" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
 
-        # Naive, second half: a Jupyter Book build that executes every notebook again.
-        results["load_1min"].append(_load())
-        t_jb_exec = build(work, env, config=str(naive_cfg), strict=False)
+    def step(what: str, value) -> None:
+        """Log each measurement as it is made and keep the JSON current (a long run can be cut short)."""
+        print(f"[{time.strftime('%H:%M:%S')} load {_load()}] {what}: {json.dumps(value)[:300]}", flush=True)
+        (out_dir / "build.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+    try:
+        # Cold builds of both methods, back to back, order swapped every round.
+        for i in range(args.rounds):
+            cold, load = {}, [_load()]
+            for m in (("today", "new") if i % 2 == 0 else ("new", "today")):
+                for d in ("generated", "_build"):
+                    shutil.rmtree(work / d, ignore_errors=True)
+                cold[m] = make_book(work, env[m])
+                load.append(_load())
+            results["rounds"].append({"cold": cold, "load_1min": load})
+            step(f"cold round {i + 1}", cold)
+
+        # Sphinx alone: a cold write, and an incremental run with nothing to do (make skips it).
+        shutil.rmtree(work / "_build")
+        t_sphinx = build(work, env["new"])
+        results["sphinx_cold_write"] = t_sphinx
+        results["sphinx_noop"] = build(work, env["new"])
+        (work / "_build" / "html" / ".lmp-built").touch()
+        snapshot(work)
+        step("sphinx cold write, no-op", [t_sphinx, results["sphinx_noop"]])
+
+        # The notebooks' own work, measured in warm kernels: the new floor.
+        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--cell-times"], cwd=work,
+                              env=env["new"], capture_output=True, text=True, check=True)
+        cells = json.loads(proc.stdout.strip().splitlines()[-1])
+        results["cell_times"] = cells
+        results["floor_new"] = {"cell_seconds_over_cores": cells["cell_seconds"] / cores,
+                                "sphinx_cold_write": t_sphinx, "total": cells["cell_seconds"] / cores + t_sphinx}
+        step("new floor", results["floor_new"])
+
+        # Incremental scenarios, both methods from the same built state, back to back.
+        scenarios = {"nothing_changed": None, "one_chapter_edited": edit_chapter, "one_data_file_changed": edit_data}
+        incremental: dict = results.setdefault("incremental", {"today": {}, "new": {}})
+        for i, (name, edit) in enumerate(scenarios.items()):
+            for m in (("today", "new") if i % 2 == 0 else ("new", "today")):
+                restore(work)
+                if edit:
+                    edit(work)
+                incremental[m][name] = make_book(work, env[m])
+            step(name, {m: incremental[m][name] for m in incremental})
+
+        # Naive (measured last: it is the slowest): every variant serially with a fresh papermill kernel,
+        # then a Jupyter Book build that executes every notebook again. Its serial pass is also the old floor.
+        restore(work)
+        t_pm, n_runs, _ = lmp_run(work, env["today"], "--jobs", "1", "--force", "--out", str(work / "generated-naive"))
+        results["floor_old"] = {"papermill_serial_over_cores": t_pm / cores, "sphinx_cold_write": t_sphinx,
+                                "total": t_pm / cores + t_sphinx, "bare_papermill_mean": t_pm / n_runs}
+        step("serial papermill (old floor)", results["floor_old"])
+        t_jb_exec = build(work, env["today"], config=str(naive_cfg), strict=False)
         results["naive"] = {"papermill_serial": t_pm, "jupyter_book_executing": t_jb_exec,
                             "total": t_pm + t_jb_exec, "runs": n_runs}
+        step("naive", results["naive"])
 
-        # The floor: the serial papermill work spread perfectly over the cores, plus a cold Sphinx write.
-        shutil.rmtree(work / "_build")
-        t_sphinx = build(work, env)
-        results["sphinx_noop"] = build(work, env)  # incremental Sphinx with nothing changed (make skips it)
-        (work / "_build" / "html" / ".lmp-built").touch()
-        floor = t_pm / cores + t_sphinx
-        results["floor"] = {"papermill_serial_over_cores": t_pm / cores, "sphinx_cold_write": t_sphinx,
-                            "total": floor, "bare_papermill_mean": t_pm / n_runs}
-
-        # Our incremental scenarios, as a user runs them.
-        results["load_1min"].append(_load())
-        ours = {"cold": cold, "nothing_changed": make_book(work, env)}
-        edit_chapter(work)
-        ours["one_chapter_edited"] = make_book(work, env)
-        edit_data(work)
-        ours["one_data_file_changed"] = make_book(work, env)
-        results["ours"] = ours
-        results["load_1min"].append(_load())
+        floor_new = results["floor_new"]["total"]
         results["ratios"] = {
-            "naive_over_cold": results["naive"]["total"] / ours["cold"]["total"],
-            "cold_over_floor": ours["cold"]["total"] / floor,
-            # per round: the serial pass and the cold build of a round ran back to back (same load)
             "per_round": [
-                {"naive_over_cold": (r["papermill_serial"] + t_jb_exec) / r["cold"]["total"],
-                 "cold_over_floor": r["cold"]["total"] / (r["papermill_serial"] / cores + t_sphinx)}
+                {"new_over_today_cold": r["cold"]["new"]["total"] / r["cold"]["today"]["total"],
+                 "naive_over_today_cold": results["naive"]["total"] / r["cold"]["today"]["total"],
+                 "today_cold_over_old_floor": r["cold"]["today"]["total"] / results["floor_old"]["total"],
+                 "new_cold_over_new_floor": r["cold"]["new"]["total"] / floor_new}
                 for r in results["rounds"]
             ],
+            **{f"new_over_today_{name}": incremental["new"][name]["total"] / incremental["today"][name]["total"]
+               for name in scenarios},
         }
     finally:
         if args.keep:
@@ -176,30 +263,44 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
 
-    out_dir = ROOT / "benchmarks" / "results"
-    out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "build.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    n, o, f, r = results["naive"], results["ours"], results["floor"], results["ratios"]
+    report(results)
+    return 0
+
+
+def _fmt(s: dict) -> str:
+    build_txt = f"{s['build']:.1f} s" if s["sphinx_ran"] else f"skipped ({s['build']:.1f} s)"
+    return f"{s['lmp_run']:.1f} s | {build_txt} | {s['total']:.1f} s | {s['executed']}"
+
+
+def report(results: dict) -> None:
+    n, inc, r = results["naive"], results["incremental"], results["ratios"]
+    fo, fn, cells = results["floor_old"], results["floor_new"], results["cell_times"]
     print("| scenario | lmp run | build | total | notebooks executed |\n|---|---:|---:|---:|---:|")
     print(f"| naive: serial papermill + jupyter-book executing | {n['papermill_serial']:.1f} s | "
           f"{n['jupyter_book_executing']:.1f} s | {n['total']:.1f} s | {n['runs']} + {n['runs']} |")
-    for key, label in (("cold", "ours, cold"), ("nothing_changed", "ours, nothing changed"),
-                       ("one_chapter_edited", "ours, one chapter edited"),
-                       ("one_data_file_changed", "ours, one data file changed")):
-        s = o[key]
-        build_txt = f"{s['build']:.1f} s" if s["sphinx_ran"] else f"skipped ({s['build']:.1f} s)"
-        print(f"| {label} (`make book`) | {s['lmp_run']:.1f} s | {build_txt} | {s['total']:.1f} s | "
-              f"{s['executed']} |")
-    print(f"| floor: {n['runs']} × {f['bare_papermill_mean']:.2f} s / {cores} cores + Sphinx write | "
-          f"{f['papermill_serial_over_cores']:.1f} s | {f['sphinx_cold_write']:.1f} s | {f['total']:.1f} s | – |")
-    print(f"\nnaive / cold = {r['naive_over_cold']:.2f}×   cold / floor = {r['cold_over_floor']:.2f}×   "
-          f"no-op incremental Sphinx (skipped by make) = {results['sphinx_noop']:.1f} s   "
-          f"load (1 min) during run: {results['load_1min']}")
-    print("per round (naive/cold, cold/floor): "
-          + ", ".join(f"({x['naive_over_cold']:.2f}×, {x['cold_over_floor']:.2f}×)" for x in r["per_round"]))
-    print("rounds (serial papermill, cold total): "
-          + ", ".join(f"({x['papermill_serial']:.1f} s, {x['cold']['total']:.1f} s)" for x in results["rounds"]))
-    return 0
+    for i, rnd in enumerate(results["rounds"], 1):
+        for m in ("today", "new"):
+            print(f"| cold, round {i}, {m} (`make book`) | {_fmt(rnd['cold'][m])} |")
+    for name, label in (("nothing_changed", "nothing changed"), ("one_chapter_edited", "one chapter edited"),
+                        ("one_data_file_changed", "one data file changed")):
+        for m in ("today", "new"):
+            print(f"| {label}, {m} (`make book`) | {_fmt(inc[m][name])} |")
+    print(f"| old floor: {n['runs']} × {fo['bare_papermill_mean']:.2f} s bare papermill / {results['cores']} cores "
+          f"+ Sphinx write | {fo['papermill_serial_over_cores']:.1f} s | {fo['sphinx_cold_write']:.1f} s | "
+          f"{fo['total']:.1f} s | – |")
+    print(f"| new floor: {cells['cell_seconds']:.1f} s of cell execution / {results['cores']} cores + Sphinx write | "
+          f"{fn['cell_seconds_over_cores']:.1f} s | {fn['sphinx_cold_write']:.1f} s | {fn['total']:.1f} s | – |")
+    print("\nper round: " + "; ".join(
+        f"new/today cold {x['new_over_today_cold']:.2f}×, naive/today {x['naive_over_today_cold']:.2f}×, "
+        f"today/old floor {x['today_cold_over_old_floor']:.2f}×, new/new floor {x['new_cold_over_new_floor']:.2f}×"
+        for x in r["per_round"]))
+    print(f"new/today: nothing changed {r['new_over_today_nothing_changed']:.2f}×, one chapter "
+          f"{r['new_over_today_one_chapter_edited']:.2f}×, "
+          f"one data file {r['new_over_today_one_data_file_changed']:.2f}×")
+    print(f"no-op incremental Sphinx (skipped by make) = {results['sphinx_noop']:.1f} s; serial warm pass "
+          f"{cells['serial_warm_wall']:.1f} s for {cells['runs']} notebooks; load (1 min) during run: "
+          f"per round {[x['load_1min'] for x in results['rounds']]}")
 
 
 if __name__ == "__main__":

@@ -363,10 +363,12 @@ def _describe_failure(job: Job, exc: BaseException) -> LmpError:
 
 
 def execute_job(job: Job, key: str, labels: set[str], cwd: Path = PROJECT_ROOT) -> Job:
-    import papermill as pm
+    # papermill in a pre-started kernel forked from a warm parent (imports paid once per run, one fresh
+    # process per notebook; see lmp_helpers/kernel_pool.py)
+    from lmp_helpers import kernel_pool
 
     try:
-        nb = pm.execute_notebook(
+        nb = kernel_pool.execute_notebook(
             str(job.source),
             None,  # nothing written by papermill itself: we write atomically after post-processing
             parameters=job.parameters,
