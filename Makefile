@@ -16,6 +16,10 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
+# rfc3987-syntax (an optional extra of jsonschema, pulled in by jupyter-events) compiles 38 grammars when
+# jsonschema is imported: ~3 s CPU in every Sphinx run. jsonschema imports it only if present (the unused
+# «iri» format check is all that is lost); see benchmarks/README.md.
+	$(BIN)/python -m pip uninstall -q -y rfc3987-syntax
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e . || $(BIN)/python -m pip install -q --no-deps -e .
 # (kernel registered through the venv's real path: a checkout whose .venv is a symlink must not register its own)
 	"$$(realpath $(VENV))/bin/python" -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lmp)" >/dev/null
