@@ -748,7 +748,10 @@ class StaticView:
         from IPython.display import display
 
         for bundle in self.outputs(with_source=not _book_banner(self.view)):
-            display(bundle, raw=True)
+            # the figure's alt text travels in the output metadata (book/_ext/lmp_alttext.py), not its file path
+            meta = ({"image/png": {"alt": f"{bundle['text/plain']}. Tallene står i tabellen under figuren."}}
+                    if "image/png" in bundle else None)
+            display(bundle, raw=True, metadata=meta)
 
     def _repr_html_(self):  # for renderers that ask for one HTML blob
         return static_html(self.view)

@@ -57,11 +57,14 @@ build_book() {
 }
 
 step ruff "$BIN/ruff" check .
-step pytest "${PYTEST[@]}" -m "not browser and not site"
+# One pytest worker per core; --dist loadfile keeps a file's tests (and its session fixtures, e.g. the papermill
+# matrix into generated/) in one worker.
+XDIST=(-n "${LMP_TEST_WORKERS:-$(nproc)}" --dist loadfile)
+step pytest "${PYTEST[@]}" "${XDIST[@]}" -m "not browser and not site"
 step nbval "${PYTEST[@]}" -o addopts= --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
     "${NOTEBOOKS[@]}"
 step book build_book
-step site "${PYTEST[@]}" -m "browser or site"
+step site "${PYTEST[@]}" "${XDIST[@]}" -m "browser or site"
 
 echo "total: $(( $(date +%s) - T0 )) s" | tee -a "$TIMINGS"
 if [[ ${#FAILED_STEPS[@]} -gt 0 ]]; then

@@ -396,7 +396,9 @@ def test_book_shows_figures_as_png_and_svg_and_the_distribution_collapsed(monkey
     from lmp_helpers import book
 
     shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    metadata_seen = []
+    monkeypatch.setattr(IPython.display, "display",
+                        lambda obj, raw=False, metadata=None: (shown.append(obj), metadata_seen.append(metadata)))
     monkeypatch.setattr(book, "_display", shown.append)
     ch = book.Chapter(name="ppts_rolle", pulje=1, data_dir=None, min_n=5)
     ch.__dict__["survey"] = survey()
@@ -406,6 +408,11 @@ def test_book_shows_figures_as_png_and_svg_and_the_distribution_collapsed(monkey
     assert base64.b64decode(bundle["image/png"]) == figures.png_bytes(expected)
     assert bundle["image/svg+xml"].encode() == figures.svg_bytes(expected)
     assert bundle["text/plain"] == expected.lmp_heading
+    # the alt text (lmp_helpers.alttext) travels with both formats, so the site's SVG gets it too
+    from lmp_helpers.alttext import figure_alt_for
+
+    alt = figure_alt_for("fig4_1", pulje=1, min_n=5, survey=survey())
+    assert metadata_seen == [{"image/png": {"alt": alt}, "image/svg+xml": {"alt": alt}}]
     shown.clear()
     ch.distribution("fig4_1")
     [block] = shown

@@ -18,10 +18,11 @@ import re
 import nbformat
 import pytest
 
+from lmp_helpers import book
 from lmp_helpers.paths import NOTEBOOKS_DIR
 
-# The chapter notebooks this lint covers. datagrunnlag (helper H, issue #10) is to be added at merge.
-LINTED = ("kunnskapstilforsel", "praksisendring", "ppts_rolle", "oppsummering")
+# Every chapter notebook of the report (Sammendrag, 1–5), as the book lists them.
+LINTED = book.CHAPTERS
 
 DATA_WORDS = (
     "høyere", "lavere", "høyest", "lavest", "høyeste", "laveste", "flere", "flest", "færre", "færrest", "mest",

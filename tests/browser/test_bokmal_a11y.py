@@ -304,7 +304,7 @@ def test_wide_tables_fit_or_scroll(site_browser, site_url, width, output_dir):
 def test_one_search_field_in_the_header(site_browser, site_url):
     page = site_browser.new_page()
     try:
-        _goto(page, urljoin(site_url, "generated/pulje-alle/datagrunnlag.html"))
+        _goto(page, urljoin(site_url, "generated/pulje-alle/introduksjon.html"))
         visible = page.locator(".search-button-field:visible, input[type=search]:visible").count()
     finally:
         page.close()
@@ -319,9 +319,9 @@ def test_screenshots_at_390(site_browser, site_url, output_dir):
     try:
         _goto(page, urljoin(site_url, "generated/pulje-alle/kunnskapstilforsel.html"))
         page.screenshot(path=str(shots / "390px-kapittel-kunnskapstilforsel.png"), full_page=True)
-        _goto(page, urljoin(site_url, "generated/pulje-alle/datagrunnlag.html"))
+        _goto(page, urljoin(site_url, "generated/pulje-alle/introduksjon.html"))
         table = page.locator("article table", has_text="Fylkesmann").first
-        assert table.count() == 1, "Tabell 1 (with the column «Fylkesmann») not found on the datagrunnlag page"
+        assert table.count() == 1, "Tabell 1 (column «Fylkesmann») not found on the introduksjon page (1.2)"
         table.scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "390px-tabell1.png"))
     finally:
@@ -354,7 +354,7 @@ def test_figures_have_norwegian_alt_text(site_dir):
 def test_no_placeholder_repository_button(site_dir):
     """Without REPO_URL there is no repository button; with it, the button links to that address."""
     repo = os.environ.get("LMP_REPO_URL", "").strip()
-    html = (site_dir / "generated" / "pulje-alle" / "datagrunnlag.html").read_text(encoding="utf-8")
+    html = (site_dir / "generated" / "pulje-alle" / "introduksjon.html").read_text(encoding="utf-8")
     if repo:
         assert f'href="{repo}"' in html
     else:
