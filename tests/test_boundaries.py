@@ -107,13 +107,12 @@ def test_stats_refuses_codes_just_outside_the_scale():
     # In a loaded frame 0 never occurs (missing is <NA>, counted as code 0), so 6 and −1 are the codes outside.
     for code in (max(cb.scale) + 1, -1):
         df = pd.DataFrame({"respondent_id": ["a", "b"], "pulje": [1, 1], "rolle_uklar": [3, code]})
-        with pytest.raises(LmpInputError, match=f"svarkode {code}"):
+        with pytest.raises(LmpInputError, match=rf"svarkode (np\.int64\()?{code}\)? i kolonne rolle_uklar, rad 2"):
             stats.answer_counts(df, ["rolle_uklar"], "ppt")
     df = pd.DataFrame({"respondent_id": ["a", "b"], "pulje": [1, 3], "rolle_uklar": [1, 5]})
     assert stats.answer_counts(df, ["rolle_uklar"], "ppt")[0].tolist() == [
         [0, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 1]
     ]
-    assert cb.pulje_values == [1, 2, 3]
 
 
 # -- the importer and Unicode normalisation ---------------------------------------------------------------
