@@ -92,3 +92,18 @@ def test_permutation_resamples_in_several_chunks_all_count():
     _, p = stats.kruskal_permutation([a, b], n_resamples=150, seed=1)
     count = p * 151
     assert abs(count - round(count)) < 1e-9 and 1 <= round(count) <= 151
+
+
+def test_figure_4_2_legend_colours_name_the_answers():
+    """Each legend entry of Figur 4.2 has its answer's colour (otherwise the reader cannot tell the bars apart)."""
+    from matplotlib.colors import to_rgba
+
+    from lmp_helpers import figures, style
+    from lmp_helpers.codebook import load_codebook
+
+    cb = load_codebook()
+    legend = figures.plot_figure("fig4_2", "alle").axes[0].get_legend()
+    labels = [t.get_text() for t in legend.get_texts()]
+    colours = [tuple(h.get_facecolor()) for h in legend.legend_handles]
+    assert labels == [cb.scale[c] for c in cb.scale]
+    assert colours == [to_rgba(style.SCALE_COLORS[c]) for c in cb.scale]
