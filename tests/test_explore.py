@@ -1,8 +1,8 @@
 """The explorer (lmp_helpers.explore), driven headlessly: set a control's `.value`, read what is shown.
 
 Expected tables come from `lmp tables` (the CLI writes CSV files) and from `tables.figure_table` called
-directly; expected quotes from data/quotes.csv read here with the csv module; expected figures from
-`figures.plot_figure`. None of them is produced by the explorer itself.
+directly; expected quotes from data/quotes.csv read here with the csv module; expected figures from the
+committed chapter notebooks and the numbers of `figure_table`. None of them is produced by the explorer itself.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from lmp_helpers.codebook import load_codebook
 from lmp_helpers.explore import Explorer, StaticView, explorer, table_csv
 from lmp_helpers.figures import plot_figure, png_bytes
 from lmp_helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, SYNTHETIC_DIR
-from lmp_helpers.tables import FIGURES, display_table, figure_table, tabell1_frame
+from lmp_helpers.tables import FIGURES, display_table, figure_table, format_pct, tabell1_frame
 
 PULJER = ["1", "2", "3", "alle"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -105,14 +105,44 @@ def test_table_shown_equals_lmp_tables(ex, lmp_tables, figure, pulje):
 
 @pytest.mark.parametrize("pulje", PULJER)
 @pytest.mark.parametrize("figure", ["fig2_1", "fig3_1", "fig4_1", "fig4_2"])
-def test_figure_shown_is_the_books_figure(ex, figure, pulje):
-    _reset(ex)
-    ex.figure_w.value = figure
-    ex.pulje_w.value = _pulje_value(pulje)
-    expected = png_bytes(plot_figure(figure, pulje))
-    assert ex.png == expected
-    [out] = ex.figure_out.outputs
-    assert base64.b64decode(out["data"]["image/png"]) == expected
+def test_figure_shown_is_the_books_figure(ex, figure, pulje, monkeypatch):
+    """The explorer shows the book's figure for the chosen pulje and min_n: the PNG shown is the Figure drawn,
+    and the numbers that Figure draws (read back from its artists, not compared with `plot_figure` called
+    here) are exactly the unsuppressed shares of `figure_table` at that min_n; «:» marks the rest."""
+    from lmp_helpers import figures
+
+    drawn = []
+    real_png_bytes = figures.png_bytes
+
+    def capture(fig):
+        drawn.append(fig)
+        return real_png_bytes(fig)
+
+    monkeypatch.setattr(figures, "png_bytes", capture)
+    # min_n 7 hides the synthetic PPT group of pulje 1 (n = 6) and changes «alle» through secondary suppression.
+    for min_n in (5, 7) if pulje in ("1", "alle") else (5,):
+        drawn.clear()
+        _reset(ex)
+        ex.figure_w.value = figure
+        ex.pulje_w.value = _pulje_value(pulje)
+        ex.min_n_w.value = min_n
+        assert ex.error is None, ex.error
+        table = figure_table(figure, pulje, min_n=min_n)
+        if table["suppressed"].all():  # nothing to draw: no figure at all, not an empty one
+            assert ex.png is None and not ex.figure_out.outputs
+            continue
+        [out] = ex.figure_out.outputs
+        assert base64.b64decode(out["data"]["image/png"]) == ex.png
+        fig = drawn[-1]
+        assert real_png_bytes(fig) == ex.png
+        shown = table[~table["suppressed"]]
+        if figure == "fig4_2":
+            shown = shown[shown["share_pct"] >= 4]
+        values = sorted(t.get_text() for t in fig.axes[0].texts if t.get_text() != ":")
+        assert values == sorted(format_pct(x) for x in shown["share_pct"])
+        assert f"færre enn {min_n} svar" in fig.lmp_caption
+        if figure != "fig4_2":
+            assert sum(t.get_text() == ":" for t in fig.axes[0].texts) == int(table["suppressed"].sum())
 
 
 def test_suppressed_cells_show_only_the_symbol(ex):

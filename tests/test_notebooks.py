@@ -254,7 +254,10 @@ def test_committed_outputs_match_a_fresh_run(run_out, name):
         return out
 
     assert comparable(committed) == comparable(fresh), (
-        f"{name}: committed outputs are stale; run `python -m lmp_helpers.runner refresh {name}`"
+        f"{name}: the committed outputs differ from what the current code produces. First find out WHY a "
+        "value changed (diff the two; a published number that moves without a deliberate, explained change of "
+        "data or method is a bug, and refreshing would store the wrong value). Only when the new value is "
+        f"explained and correct: `python -m lmp_helpers.runner refresh {name}`"
     )
 
 
@@ -281,10 +284,19 @@ def test_real_data_banner_has_no_synthetic_warning(tmp_path):
 
 
 def test_norwegian_number_format():
+    from lmp_helpers import stats
     from lmp_helpers.book import fmt_number, fmt_p
 
     assert fmt_number(34.6, 1) == "34,6"
-    assert fmt_number(55.55, 1) in {"55,5", "55,6"}  # float formatting; the tables round upstream
+    # fmt_number does not round on its own: 55.55 is stored as 55.5499…, so «55,5». The published numbers are
+    # rounded half away from zero upstream (stats.pct_from_counts / round_pct), so 0.5555 → 55.6 → «55,6».
+    assert fmt_number(55.55, 1) == "55,5"
+    assert fmt_number(float(stats.round_pct(0.5555)), 1) == "55,6"
+    assert fmt_number(float(stats.pct_from_counts(5, 9)), 1) == "55,6"
+    assert fmt_number(-1234.5, 1) == "-1\u00a0234,5" and fmt_number(1234567) == "1\u00a0234\u00a0567"
+    assert fmt_number(2.4) == "2" and fmt_number(7, 2) == "7,00" and fmt_number("ikke tall") == "ikke tall"
+    assert fmt_p(0.001) == "0,001" and fmt_p(0.00099) == "< 0,001" and fmt_p(0.0456) == "0,046"
+    assert fmt_p(1) == "1,000" and fmt_p(None) == fmt_p("x") == fmt_p(float("nan")) == "–"
     assert fmt_number(1234) == "1\u00a0234"
     assert fmt_number(None) == fmt_number(float("nan")) == "–"
     assert fmt_p(0.0004) == "< 0,001" and fmt_p(0.5) == "0,500"

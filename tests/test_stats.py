@@ -99,12 +99,18 @@ def test_answer_counts_rejects_bad_codes_and_pulje():
 
 
 def test_cell_stats_family_rows():
-    survey = {"skoleeier": frame("skoleeier", [1, 1, 2], {"rolle_uklar": [4, 2, 5]})}
+    # Every code once or more, «verken eller» (3) included, so top-two {4, 5} differs from {3, 4, 5} or {5}.
+    answers = [4, 3, 2, 5, None, 3, 1, 4, 5]
+    survey = {"skoleeier": frame("skoleeier", [1, 1, 1, 1, 1, 2, 2, 2, 2], {"rolle_uklar": answers})}
     cells = stats.cell_stats(survey, ["skoleeier"], ["rolle_uklar"])
     # Skoleeiere were asked in pulje 1 and 2 only: no pulje-3 row.
     assert cells["pulje"].tolist() == ["1", "2", "alle"]
-    assert cells["n"].tolist() == [2, 1, 3]
-    assert cells["k"].tolist() == [1, 1, 2]
+    assert cells["n"].tolist() == [4, 4, 8]  # the missing answer is not counted
+    assert cells["k"].tolist() == [2, 2, 4]  # 4 and 5 only
+    assert cells[["c1", "c2", "c3", "c4", "c5"]].to_numpy().tolist() == [
+        [0, 1, 1, 1, 1], [1, 0, 1, 1, 1], [1, 1, 2, 2, 2]
+    ]
+    assert cells["group"].tolist() == ["skoleeier"] * 3 and cells["item"].tolist() == ["rolle_uklar"] * 3
 
 
 # -- Fisher ---------------------------------------------------------------------------------------
@@ -179,17 +185,77 @@ def test_kruskal_extremes():
     assert all(np.isnan(stats.kruskal_permutation([[3, 3], [3, 3]])))
 
 
+def exact_kruskal_p(groups) -> tuple[float, float]:
+    """(H, exact permutation p) by enumerating every table of value counts per group (independent of stats).
+
+    Under the permutation null every split of the pooled scores into groups of the observed sizes is equally
+    likely; H depends only on how many of each distinct value each group gets, so the tables of counts with
+    the observed margins are enumerated with their multivariate hypergeometric probabilities.
+    """
+    values = sorted({v for g in groups for v in g})
+    col = [sum(g.count(v) for g in groups) for v in values]
+    sizes = [len(g) for g in groups]
+    n_total = sum(sizes)
+    # mid-ranks of each distinct value
+    mid, start = [], 0
+    for c in col:
+        mid.append(start + (c + 1) / 2)
+        start += c
+    tie = 1 - sum(c**3 - c for c in col) / (n_total**3 - n_total)
+
+    def h_of(table):
+        rank_sums = [sum(x * m for x, m in zip(row, mid, strict=True)) for row in table]
+        h = 12 / (n_total * (n_total + 1)) * sum(r * r / s for r, s in zip(rank_sums, sizes, strict=True))
+        return (h - 3 * (n_total + 1)) / tie
+
+    def rows_for(size, remaining):
+        for combo in itertools.product(*(range(min(r, size) + 1) for r in remaining)):
+            if sum(combo) == size:
+                yield combo
+
+    observed = [[g.count(v) for v in values] for g in groups]
+    h_obs = h_of(observed)
+    log_den = math.lgamma(n_total + 1) - sum(math.lgamma(s + 1) for s in sizes)
+    log_cols = sum(math.lgamma(c + 1) for c in col)
+    p = 0.0
+
+    def walk(i, remaining, table):
+        nonlocal p
+        if i == len(sizes) - 1:
+            full = [*table, list(remaining)]
+            if h_of(full) >= h_obs - 1e-9:
+                log_num = log_cols - sum(math.lgamma(x + 1) for row in full for x in row)
+                p += math.exp(log_num - log_den)
+            return
+        for row in rows_for(sizes[i], remaining):
+            walk(i + 1, [r - x for r, x in zip(remaining, row, strict=True)], [*table, list(row)])
+
+    walk(0, col, [])
+    return h_obs, p
+
+
 # -- comparisons ----------------------------------------------------------------------------------
 def test_pulje_comparison_reports_n_and_hand_checked_fisher():
     answers = {"rolle_uklar": [5, 4, 1, 2, 2, 1] + [4] * 5 + [1] * 5 + [None] + [2] * 5 + [5] * 2}
     pulje = [1] * 6 + [2] * 11 + [3] * 7
     survey = {"ppt": frame("ppt", pulje, answers)}
-    res = stats.pulje_comparison("rolle_uklar", group="ppt", survey=survey, n_resamples=999)
+    b = 9999
+    res = stats.pulje_comparison("rolle_uklar", group="ppt", survey=survey, n_resamples=b)
     row = res.iloc[0]
     assert row["n"] == 23 and row["n_pulje"] == "6 / 10 / 7"
     # top-two per pulje by hand: 2 of 6, 5 of 10, 2 of 7
     assert row["fisher_p"] == pytest.approx(brute_force_fisher([[2, 4], [5, 5], [2, 5]]))
-    assert 0 < row["kruskal_p"] <= 1 and not row["withheld"]
+    assert not row["withheld"]
+    # Kruskal–Wallis: H exactly scipy's; the Monte Carlo p within 4 standard errors of the exact permutation
+    # p (enumerated independently below), and a count over B + 1.
+    groups = [[5, 4, 1, 2, 2, 1], [4] * 5 + [1] * 5, [2] * 5 + [5] * 2]
+    h_exact, p_exact = exact_kruskal_p(groups)
+    assert row["kruskal_h"] == pytest.approx(scipy.stats.kruskal(*groups).statistic, rel=1e-12)
+    assert row["kruskal_h"] == pytest.approx(h_exact, rel=1e-12)
+    se = math.sqrt(p_exact * (1 - p_exact) / b)
+    assert abs(row["kruskal_p"] - p_exact) <= 4 * se + 1 / (b + 1), (row["kruskal_p"], p_exact)
+    assert row["kruskal_p"] * (b + 1) == pytest.approx(round(row["kruskal_p"] * (b + 1)), abs=1e-6)
+    assert row["method"] == f"Fisher (eksakt, r×2) på topp-to; Kruskal–Wallis med {b} permutasjoner"
 
 
 def test_pulje_comparison_withheld_when_a_cell_is_suppressed():
