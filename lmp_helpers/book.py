@@ -470,7 +470,8 @@ def start(
 
 
 def _setup_matplotlib() -> None:
-    # PNG only: SVG output carries dates and random ids, which would make outputs differ run to run.
+    # PNG for any figure shown through the inline backend (its SVG carries dates and random ids). The book's
+    # own figures go through Chapter._show_image, whose SVG is made deterministic in figures.svg_bytes.
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
     except ImportError:  # pragma: no cover - outside IPython

@@ -21,8 +21,6 @@ when a figure is drawn.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -111,7 +109,8 @@ def plot_figure(
     """
     from dataclasses import replace
 
-    from lmp_helpers.tables import _load_survey, check_figure, figure_table, respondent_counts
+    from lmp_helpers.data import survey_or_load
+    from lmp_helpers.tables import check_figure, figure_table, respondent_counts
 
     check_figure(figure)
     if figure == "tabell1":
@@ -124,7 +123,7 @@ def plot_figure(
         items=_subset(items, fig_def.items, "spørsmål"),
     )
     pulje = parse_pulje(pulje)
-    survey = _load_survey(survey, data_dir)
+    survey = survey_or_load(survey, data_dir)
     table = figure_table(figure, pulje, data_dir, min_n, survey)
     notes = [n for n in table.attrs.get("notes", []) if not n.startswith(SYMBOL)]
     table = table[table["group"].isin(fig_def.groups)]
@@ -400,7 +399,8 @@ def plot_distribution(
     import matplotlib
 
     from lmp_helpers import style
-    from lmp_helpers.tables import _load_survey, distribution_table, respondent_counts
+    from lmp_helpers.data import survey_or_load
+    from lmp_helpers.tables import distribution_table, respondent_counts
 
     cb = load_codebook()
     fig_def = cb.figure(figure)
@@ -408,7 +408,7 @@ def plot_distribution(
         raise LmpInputError(f"{figure} viser allerede hele fordelingen; tillatt: "
                             f"{', '.join(k for k, f in cb.figures.items() if f.kind == 'grouped_bars')}")
     pulje = parse_pulje(pulje)
-    survey = _load_survey(survey, data_dir)
+    survey = survey_or_load(survey, data_dir)
     groups = _subset(groups, fig_def.groups, "gruppe")
     items = _subset(items, fig_def.items, "spørsmål")
     codes = list(cb.scale)
@@ -495,8 +495,9 @@ def plot_pulje_comparison(
 
     from lmp_helpers import style
     from lmp_helpers.book import fmt_p
+    from lmp_helpers.data import survey_or_load
     from lmp_helpers.stats import pulje_comparison
-    from lmp_helpers.tables import _load_survey, check_figure, figure_table, respondent_counts
+    from lmp_helpers.tables import check_figure, figure_table, respondent_counts
 
     cb = load_codebook()
     cb.group(group)
@@ -506,7 +507,7 @@ def plot_pulje_comparison(
         if f == "tabell1" or cb.figure(f).kind != "grouped_bars" or group not in cb.figure(f).groups:
             raise LmpInputError(f"puljesammenligningen viser andeler per spørsmål; ugyldig figur {f!r}; tillatt: "
                                 f"{', '.join(k for k, x in cb.figures.items() if x.kind == 'grouped_bars')}")
-    survey = _load_survey(survey, data_dir)
+    survey = survey_or_load(survey, data_dir)
     puljer = [*cb.pulje_values, cb.pulje_all]
     labels = []
     for p in puljer:
@@ -604,16 +605,11 @@ def svg_bytes(fig) -> bytes:
 
 
 def _write_atomic(path, data: bytes) -> Path:
-    """Write bytes atomically (temp file in the target dir, then rename)."""
+    """Write bytes atomically with the project's one writer (temp file + rename, mode from the umask)."""
+    from lmp_helpers.staging import write_atomic
+
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data)
     return path
 
 

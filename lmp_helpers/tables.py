@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from lmp_helpers.codebook import load_codebook
-from lmp_helpers.data import survey_or_load as _load_survey  # noqa: F401 - figures.py imports it from here
+from lmp_helpers.data import survey_or_load
 from lmp_helpers.errors import LmpInputError
 from lmp_helpers.pulje import parse_pulje
 from lmp_helpers.suppression import DEFAULT_MIN_N, SYMBOL, check_min_n
@@ -102,7 +102,7 @@ def survey_cells(figure: str, pulje="alle", data_dir=None, min_n: int = DEFAULT_
     fig = cb.figure(figure)
     pulje = parse_pulje(pulje)
     min_n = check_min_n(min_n)
-    survey = _load_survey(survey, data_dir)
+    survey = survey_or_load(survey, data_dir)
     cells = add_suppression(cell_stats(survey, fig.groups, fig.items), min_n)
     cells = cells[cells["pulje"] == str(pulje)].reset_index(drop=True)
     notes = [n for n in [missing_group_note(fig.groups, pulje)] if n]
@@ -232,7 +232,7 @@ def distribution_table(
     it = cb.item(item)
     pulje = parse_pulje(pulje)
     min_n = check_min_n(min_n)
-    survey = _load_survey(survey, data_dir)
+    survey = survey_or_load(survey, data_dir)
     gs = [cb.group(g).key for g in (groups or it.groups)]
     not_asked = [g for g in gs if g not in it.groups]
     if not_asked:
@@ -284,7 +284,7 @@ def respondent_counts(pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, s
     cb = load_codebook()
     pulje = parse_pulje(pulje)
     min_n = check_min_n(min_n)
-    survey = _load_survey(survey, data_dir)
+    survey = survey_or_load(survey, data_dir)
     gs = list(groups or cb.groups)
     rows = []
     for g in gs:
@@ -415,7 +415,7 @@ def write_tables(out_dir, pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_
     pulje = parse_pulje(pulje)
     min_n = check_min_n(min_n)
     out = check_out_dir(out_dir)
-    survey = _load_survey(survey, data_dir)
+    survey = survey_or_load(survey, data_dir)
     tables = {fig: _csv_text(figure_table(fig, pulje, data_dir, min_n, survey)) for fig in FIGURES}
     with staged_output(out, "lmp tables") as stage:
         for fig, text in tables.items():

@@ -12,7 +12,8 @@ import pytest
 
 from lmp_helpers.alttext import figure_alt, figure_alt_for
 from lmp_helpers.codebook import load_codebook
-from lmp_helpers.tables import _load_survey, figure_table
+from lmp_helpers.data import survey_or_load
+from lmp_helpers.tables import figure_table
 
 CB = load_codebook()
 BARS = [k for k, f in CB.figures.items() if f.kind == "grouped_bars"]
@@ -85,7 +86,7 @@ def test_distribution_names_all_five_shares_in_order(figure):
 
 @lru_cache(1)
 def _survey():
-    return _load_survey(None, None)
+    return survey_or_load(None, None)
 
 
 @pytest.mark.parametrize("pulje", ["alle", 1, 2, 3])
