@@ -288,6 +288,17 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
             return
         _markdown("\n\n".join(quote_markdown(row) for _, row in sel.iterrows()))
 
+    def footnotes(self) -> None:
+        """The report's footnotes in this chapter's prose, under an unnumbered rubric, with the report's numbers.
+
+        The prose marks each with {sup}`N`; tests/test_quotes.py checks marks and entries match both ways.
+        """
+        notes = chapter_footnotes(self.name)
+        if not notes:
+            raise LmpInputError(f"kapittel {self.name} har ingen fotnoter i data/footnotes.yml")
+        lines = [f"{{sup}}`{f['number']}` {_escape_md(' '.join(str(f['text']).split()))}" for f in notes]
+        _markdown("```{rubric} Fotnoter\n```\n\n" + "\n\n".join(lines))
+
     # -- datagrunnlag ------------------------------------------------------------------------------
 
     def question_note(self, figure: str) -> None:
@@ -401,14 +412,36 @@ def quote_source_text(row) -> str:
     return f"{actor} ({where})"
 
 
-def quote_footnotes() -> dict:
-    """data/footnotes.yml: the report's footnotes inside quotes, by quote id."""
+def report_footnotes() -> dict[int, dict]:
+    """data/footnotes.yml by the report's number: each entry belongs to a quote (`quote`) or to a chapter's
+    prose (`chapter`, the notebook name), never both."""
     import yaml
 
     from lmp_helpers.paths import DATA_DIR
 
-    raw = yaml.safe_load((DATA_DIR / "footnotes.yml").read_text(encoding="utf-8")) or {}
-    return {str(f["quote"]): {"number": int(n), **f} for n, f in raw.items()}
+    path = DATA_DIR / "footnotes.yml"
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out = {}
+    for number, entry in raw.items():
+        where = f"{path.name}, fotnote {number}"
+        if not isinstance(number, int) or not isinstance(entry, dict):
+            raise LmpInputError(f"{where}: nøkkelen må være rapportens fotnotenummer med felter under")
+        if ("quote" in entry) == ("chapter" in entry):
+            raise LmpInputError(f"{where}: oppgi enten «quote» (sitat-id) eller «chapter» (notatboknavn)")
+        if not str(entry.get("text", "")).strip():
+            raise LmpInputError(f"{where}: mangler «text»")
+        out[number] = {"number": number, **entry}
+    return out
+
+
+def quote_footnotes() -> dict:
+    """The report's footnotes inside quotes, by quote id."""
+    return {str(f["quote"]): f for f in report_footnotes().values() if "quote" in f}
+
+
+def chapter_footnotes(chapter: str) -> list[dict]:
+    """The report's footnotes in one chapter's prose (marked there as {sup}`N`), in number order."""
+    return [f for n, f in sorted(report_footnotes().items()) if f.get("chapter") == chapter]
 
 
 def quote_markdown(row, footnotes: dict | None = None) -> str:

@@ -63,3 +63,71 @@ def test_unknown_source_names_the_allowed():
     row = {"id": "q99", "text": "Ja.", "source": "intervju", "case": "", "pulje": None, "actor": ""}
     with pytest.raises(LmpInputError, match=re.escape("sitat q99: ukjent kilde 'intervju'; tillatt: case, survey")):
         quote_source_text(row)
+
+
+def _markdown_of(notebook: str) -> str:
+    import nbformat
+
+    from lmp_helpers.paths import NOTEBOOKS_DIR
+
+    nb = nbformat.read(NOTEBOOKS_DIR / f"{notebook}.ipynb", as_version=4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def _calls_footnotes(notebook: str) -> bool:
+    import nbformat
+
+    from lmp_helpers.paths import NOTEBOOKS_DIR
+
+    nb = nbformat.read(NOTEBOOKS_DIR / f"{notebook}.ipynb", as_version=4)
+    return any("ch.footnotes()" in c.source for c in nb.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("notebook", ["introduksjon", "kunnskapstilforsel", "praksisendring", "ppts_rolle",
+                                      "oppsummering", "sammendrag"])
+def test_prose_footnote_marks_and_entries_match_both_ways(notebook):
+    from lmp_helpers.book import chapter_footnotes
+
+    marks = sorted(int(n) for n in re.findall(r"\{sup\}`(\d+)`", _markdown_of(notebook)))
+    entries = [f["number"] for f in chapter_footnotes(notebook)]
+    assert marks == entries, f"{notebook}: merker {marks}, fotnoter i data/footnotes.yml {entries}"
+    assert _calls_footnotes(notebook) == bool(entries), f"{notebook}: ch.footnotes() skal vises når det finnes fotnoter"
+
+
+def test_prose_footnotes_are_in_our_own_words():
+    from lmp_helpers.book import report_footnotes
+
+    windows = fpmod.window_set(fpmod.load())
+    for number, f in report_footnotes().items():
+        assert not fpmod.shared_runs(fpmod.words(str(f["text"])), windows), f"fotnote {number}"
+
+
+@pytest.mark.parametrize(("yml", "message"), [
+    ("4:\n  chapter: ppts_rolle\n  quote: q1\n  text: t\n", "fotnote 4: oppgi enten «quote»"),
+    ("4:\n  text: t\n", "fotnote 4: oppgi enten «quote»"),
+    ("4:\n  chapter: ppts_rolle\n", "fotnote 4: mangler «text»"),
+    ("fire:\n  chapter: ppts_rolle\n  text: t\n", "fotnote fire: nøkkelen må være rapportens fotnotenummer"),
+])
+def test_bad_footnote_file_is_refused_with_the_entry_named(tmp_path, monkeypatch, yml, message):
+    from lmp_helpers import paths
+    from lmp_helpers.book import report_footnotes
+
+    (tmp_path / "footnotes.yml").write_text(yml, encoding="utf-8")
+    monkeypatch.setattr(paths, "DATA_DIR", tmp_path)
+    with pytest.raises(LmpInputError, match=re.escape(message)):
+        report_footnotes()
+
+
+def test_chapter_footnotes_render_under_an_unnumbered_rubric(tmp_path, monkeypatch, capsys):
+    from lmp_helpers import book, paths
+
+    (tmp_path / "footnotes.yml").write_text("5:\n  chapter: x\n  text: Fem.\n2:\n  chapter: x\n  text: To.\n"
+                                            "3:\n  chapter: y\n  text: Tre.\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "DATA_DIR", tmp_path)
+    assert [f["number"] for f in book.chapter_footnotes("x")] == [2, 5]
+    shown = []
+    monkeypatch.setattr(book, "_markdown", shown.append)
+    book.Chapter.footnotes(type("C", (), {"name": "x"})())
+    assert shown == ["```{rubric} Fotnoter\n```\n\n{sup}`2` To.\n\n{sup}`5` Fem."]
+    with pytest.raises(LmpInputError, match="kapittel z har ingen fotnoter"):
+        book.Chapter.footnotes(type("C", (), {"name": "z"})())
