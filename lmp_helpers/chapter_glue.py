@@ -63,7 +63,7 @@ class ChapterGlue:
         return st.lower_first(it.label)
 
     def group_def(self, group: str) -> str:
-        return st.GROUP_FORMS[group]["def"]
+        return self.codebook.groups[group].label_definite
 
     def items_of_group(self, figure: str, group: str) -> list[st.Cell]:
         cells = self.figure_cells(figure)

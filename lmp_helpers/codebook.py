@@ -20,6 +20,7 @@ class Group:
     key: str
     label: str
     label_long: str
+    label_definite: str  # definite plural for running text: «PPT-kontorene», «skolelederne»
     survey_year: int
     file: str
     pulje: tuple[int, ...]
@@ -73,6 +74,7 @@ class Codebook:
                 key=key,
                 label=g["label"],
                 label_long=g["label_long"],
+                label_definite=g["label_definite"],
                 survey_year=int(g["survey_year"]),
                 file=g["file"],
                 pulje=tuple(g["pulje"]),

@@ -29,13 +29,6 @@ from fractions import Fraction
 
 SHOWN, SUPPRESSED, NOT_ASKED, NO_DATA = "shown", "suppressed", "not_asked", "no_data"
 
-# Definite plural forms of the respondent groups (the codebook's `label` is the figure legend: «Skoleledere»).
-GROUP_FORMS = {
-    "ppt": {"def": "PPT-kontorene", "short": "PPT"},
-    "skoleleder": {"def": "skolelederne", "short": "skolelederne"},
-    "skoleeier": {"def": "skoleeierne", "short": "skoleeierne"},
-}
-
 # Quantifier words from the exact share p = 100·k/n (per cent, not rounded). Each rule is (word, low, high,
 # bounds): «[]» both ends included, «()» both excluded, «[)» low included. The intervals cover 0–100 without
 # overlap (tested). Chosen so the report's own words come out on the synthetic data: «om lag en tredjedel»
