@@ -597,6 +597,69 @@ def glued_values(generated_dir: Path, codebook) -> list[SiteValue]:
     return out
 
 
+# a share in a glued sentence: «(61,5 prosent)», «44,4 %»; not «12,3 prosentpoeng»
+SENTENCE_SHARE_RE = re.compile(r"(?<![\d,])(\d{1,3}(?:,\d)?)\s*(?:prosent(?!poeng)|%)")
+
+
+def glued_sentence_problems(generated_dir: Path, cells: dict, codebook, min_n: int) -> tuple[list[str], int]:
+    """Shares inside the sentences glued into the chapters, checked against the true cells of the page's pulje.
+
+    A sentence's share must be the share of a cell the book may show (n >= min_n) of the figure the glue key
+    names (every figure if it names none), or for a distribution a sum of its categories («72,0 prosent»
+    svarer 4 eller 5, «28,0 prosent» resten). A share that only a small cell explains is a leak; one no cell
+    explains is a wrong number or a parser gap. Returns (problems, shares checked).
+    """
+    import ast
+    import json
+    from itertools import combinations
+
+    def explained(value: float, fig: str, pulje: str) -> list[Cell]:
+        hits = []
+        by_group: dict[str, list[Cell]] = {}
+        for (f, _, _, p), c in cells.items():
+            if f == fig and p == pulje and c.n > 0:
+                by_group.setdefault(c.group, []).append(c)
+        for group_cells in by_group.values():
+            sets = [[c] for c in group_cells]
+            if codebook.figures[fig].kind == "distribution":
+                sets = [list(s) for r in range(1, len(group_cells) + 1) for s in combinations(group_cells, r)]
+            for s in sets:
+                if abs(100 * sum(c.k for c in s) / s[0].n - value) <= 0.051:
+                    hits.append(s[0])
+        return hits
+
+    problems, checked = [], 0
+    for path in sorted(Path(generated_dir).glob("pulje-*/*.ipynb")):
+        pulje = path.parent.name.removeprefix("pulje-")
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb.get("cells", []):
+            for output in cell.get("outputs", []):
+                name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+                raw = output.get("data", {}).get(GLUE_MIME)
+                if not name or raw is None:
+                    continue
+                try:
+                    text = ast.literal_eval("".join(raw) if isinstance(raw, list) else str(raw))
+                except (ValueError, SyntaxError):
+                    continue
+                if not isinstance(text, str) or GLUED_SHARE_RE.match(text):
+                    continue  # bare numbers are glued_values' business
+                figs = [f for f in codebook.figures if name.startswith(f + "_")] or [
+                    f for f, fig in codebook.figures.items() if fig.kind in {"grouped_bars", "distribution"}]
+                for m in SENTENCE_SHARE_RE.finditer(text):
+                    checked += 1
+                    value = float(m.group(1).replace(",", "."))
+                    hits = [c for f in figs for c in explained(value, f, pulje)]
+                    where = f"{path.parent.name}/{path.name} «{name}»: {m.group(0)}"
+                    if not hits:
+                        problems.append(f"{where} er ikke andelen til noen celle i {', '.join(figs)}")
+                    elif all(c.n < min_n for c in hits):
+                        small = hits[0]
+                        problems.append(f"{where} er andelen til en liten celle ({small.item}/{small.group}, "
+                                        f"n={small.n} < {min_n})")
+    return problems, checked
+
+
 AUDIT_TERM_RE = re.compile(
     r"(?P<group>[^;:.«»]+?), figur (?P<number>\d+\.\d+) «(?P<label>[^»]+)»(?: \(pulje (?P<pulje>\d+)\))?"
     r"(?P<pvalue>, p-verdi)?: (?P<value>n = \d+|[\d\u00a0]+(?:,\d+)? %|skjult|< 0,001|\d+,\d+)"

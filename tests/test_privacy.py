@@ -205,3 +205,39 @@ def test_site_shows_no_small_cell(site_dir: Path, tmp_path: Path):
     # and it sees every cell the exported tables publish (so the scan cannot pass by reading nothing)
     exported, _ = sitecheck.shown_in_export(export_all(BOOK_DATA, tmp_path / "out", BOOK_MIN_N), cb)
     assert sorted(exported - shown) == []
+    # and the shares inside the glued sentences («… (61,5 prosent) …»)
+    problems, checked = sitecheck.glued_sentence_problems(PROJECT_ROOT / "generated", cells, cb, BOOK_MIN_N)
+    assert problems == []
+    assert checked > 100, "the sentence scan reads the chapters' glued sentences"
+
+
+def _glue_notebook(path: Path, name: str, text: str) -> None:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    output = {"output_type": "display_data", "metadata": {"scrapbook": {"name": name}},
+              "data": {sitecheck.GLUE_MIME: repr(text)}}
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": [output]}]}), encoding="utf-8")
+
+
+def test_sentence_scan_finds_a_small_cells_share_and_an_unexplained_one(tmp_path: Path):
+    cb = load_codebook()
+    cells = sitecheck.true_cells(SYNTHETIC_DIR, cb)
+    min_n = 8  # PPT pulje 1 has 6 offices
+    share = {k: round(100 * c.k / c.n, 1) for k, c in cells.items() if c.n}
+    big = {v for k, v in share.items() if k[0] == "fig2_1" and k[3] == "1" and cells[k].n >= min_n}
+    small_key = next(k for k, v in share.items()
+                     if k[0] == "fig2_1" and k[3] == "1" and cells[k].n < min_n and v not in big)
+    text = f"{share[small_key]:.1f}".replace(".", ",")
+    _glue_notebook(tmp_path / "pulje-1" / "kunnskapstilforsel.ipynb", "fig2_1_ppt_rangering",
+                   f"Blant PPT-kontorene er andelen høyest for noe ({text} prosent).")
+    _glue_notebook(tmp_path / "pulje-1" / "ppts_rolle.ipynb", "fig4_1_uklar_setning",
+                   "Påstanden får tilslutning fra 3,7 prosent av PPT-kontorene, en forskjell på 12,3 prosentpoeng.")
+    problems, checked = sitecheck.glued_sentence_problems(tmp_path, cells, cb, min_n)
+    assert checked == 2  # «prosentpoeng» is a difference, not a share
+    assert len(problems) == 2
+    assert f"{text} prosent er andelen til en liten celle" in problems[0] and "n=6 < 8" in problems[0]
+    assert "ppts_rolle.ipynb «fig4_1_uklar_setning»: 3,7 prosent er ikke andelen" in problems[1]
+    # the same sentence at the book's min_n is no leak
+    problems5, _ = sitecheck.glued_sentence_problems(tmp_path, cells, cb, 5)
+    assert [p for p in problems5 if "liten celle" in p] == []
