@@ -49,6 +49,9 @@ CACHE_FORMAT = "lmp-run-1"
 # output; real errors still surface through papermill as cell errors.
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]  # bump when the post-processing below changes what gets written
 
+# papermill gives its injected parameters cell a random id; this one makes two runs write the same bytes.
+INJECTED_CELL_ID = "injected-parameters"
+
 LABEL_TARGET = re.compile(r"^\((?P<label>[A-Za-z0-9_.:-]+)\)=\s*$", re.MULTILINE)
 LABEL_REF = re.compile(r"\{(?P<role>numref|ref)\}`(?P<body>[^`]*)`")
 
@@ -284,8 +287,8 @@ def postprocess(nb, job: Job, key: str, labels: set[str]) -> None:
     - the papermill-injected parameters cell is removed from the page (`remove-cell`);
     - per-pulje variants get pulje-specific labels (the same figure exists once per pulje, and Sphinx
       labels must be unique), and the pulje in the page title;
-    - run metadata that changes every time (timestamps, durations, paths) is dropped so the output
-      bytes depend only on the inputs.
+    - run metadata that changes every time (timestamps, durations, paths) is dropped, and the injected
+      cell gets a fixed id (papermill draws a random one), so the output bytes depend only on the inputs.
     """
     suffix = "" if (not job.is_chapter or job.pulje == "alle") else f"-{pulje_slug(job.pulje)}"
     title_done = False
@@ -298,6 +301,8 @@ def postprocess(nb, job: Job, key: str, labels: set[str]) -> None:
             if "remove-cell" not in tags:
                 meta["tags"] = [*tags, "remove-cell"]
             cell.source = _public_parameters(cell.source, job)
+            if "id" in cell:  # nbformat ≥ 4.5 notebooks carry cell ids
+                cell.id = INJECTED_CELL_ID
         if suffix:
             fig = meta.get("mystnb", {}).get("figure")
             if isinstance(fig, dict) and fig.get("name") in labels:

@@ -64,12 +64,9 @@ def _stdout(nb) -> str:
 
 
 def _comparable(nb, job: runner.Job) -> str:
-    """The bytes `lmp run` writes, except the id papermill draws at random for its injected cell (it differs
-    between two cold runs as well)."""
+    """The bytes `lmp run` writes (postprocess also fixes the id papermill draws at random for its injected
+    cell, so nothing is masked here)."""
     runner.postprocess(nb, job, "key", runner.chapter_labels())
-    for cell in nb.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.id = "injected"
     return nbformat.writes(nb)
 
 

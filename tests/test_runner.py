@@ -241,3 +241,22 @@ def test_suffix_refs_only_touches_known_labels():
     assert out == (
         "(fig-2-1-pulje-2)=\n{numref}`fig-2-1-pulje-2` {numref}`Figur %s <fig-2-1-pulje-2>` {ref}`annet` (fig-2-1)=\n"
     )
+
+
+def test_outputs_are_byte_identical_run_to_run_and_pool_to_cold(tiny, monkeypatch):
+    """Same inputs → same bytes: two forced runs through the warm pool, and one through freshly started
+    kernels (`LMP_WARM_KERNELS=0`), write identical files (papermill's random injected-cell id is fixed)."""
+
+    def outputs() -> dict[str, bytes]:
+        return {str(p.relative_to(tiny["out"])): p.read_bytes() for p in sorted(tiny["out"].rglob("*.ipynb"))}
+
+    _run(tiny)
+    first = outputs()
+    assert len(first) == 4
+    _run(tiny, force=True)
+    assert outputs() == first
+    monkeypatch.setenv("LMP_WARM_KERNELS", "0")
+    _run(tiny, force=True)
+    assert outputs() == first
+    cell_ids = [c.id for c in nbformat.read(tiny["out"] / "pulje-1" / "a.ipynb", as_version=4).cells]
+    assert runner.INJECTED_CELL_ID in cell_ids and len(set(cell_ids)) == len(cell_ids)
