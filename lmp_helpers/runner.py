@@ -45,6 +45,8 @@ APPENDIX_DIR = "vedlegg"
 DEFAULT_OUT = PROJECT_ROOT / "generated"
 KERNEL_NAME = "python3"
 CACHE_FORMAT = "lmp-run-1"
+# Written last by a successful run: the run key of what the folder holds (lets «nothing changed» skip work).
+RUN_STAMP = "lmp-run.json"
 # The kernels' own log lines (TCP notice, «KeyboardInterrupt caught» at shutdown) would bury the run's
 # output; real errors still surface through papermill as cell errors.
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]  # bump when the post-processing below changes what gets written
@@ -412,7 +414,19 @@ def run(
     from lmp_helpers.staging import check_out_dir, staged_output
 
     out_dir = check_out_dir(out) if out is not None else DEFAULT_OUT
-    plan_jobs(pulje_list, out_dir, data_dir, min_n, notebooks_dir, chapters, appendices)  # checks the notebooks
+    # checks the notebooks
+    planned = plan_jobs(pulje_list, out_dir, data_dir, min_n, notebooks_dir, chapters, appendices)
+    digest = shared_inputs_digest(data_dir)
+    keys = [cache_key(job, digest) for job in planned]
+    pending = [job for job, key in zip(planned, keys, strict=True) if force or stored_key(job.output) != key]
+    if not pending and _stamp_matches(out_dir, run_key(planned, keys)):
+        # Nothing changed since the last successful run with these arguments: its outputs (datakilde.md
+        # included) are what this run would write, and its data passed validation. No pandas, no staging.
+        result = RunResult(skipped=planned, seconds=time.perf_counter() - start)
+        log(f"lmp run: 0 kjørt, {len(planned)} uendret (cache), {result.seconds:.1f} s → {out_dir}")
+        return result
+    if pending:
+        _start_kernels(min(n_jobs, len(pending)))  # their imports overlap the validation and copying below
     # Bad data should fail once, clearly, before anything is written (not once per notebook).
     from lmp_helpers.data import load_survey
 
@@ -420,7 +434,7 @@ def run(
     # One run = one state: everything is built in a staging copy of out_dir and swapped in at the end.
     with staged_output(out_dir, "lmp run") as stage:
         result = _run_staged(stage, pulje_list, data_dir, min_n, n_jobs, force, notebooks_dir, chapters,
-                             appendices, log)
+                             appendices, log, digest)
     result.seconds = time.perf_counter() - start
     log(
         f"lmp run: {len(result.executed)} kjørt, {len(result.skipped)} uendret (cache), "
@@ -429,15 +443,41 @@ def run(
     return result
 
 
+def run_key(planned: Sequence[Job], keys: Sequence[str]) -> str:
+    """One hash for a whole run: which outputs it plans (pulje, out folder) and every job's cache key."""
+    h = hashlib.sha256(CACHE_FORMAT.encode())
+    for job, key in zip(planned, keys, strict=True):
+        h.update(f"{job.output.name}\0{job.label}\0{key}\n".encode())
+    return h.hexdigest()
+
+
+def _stamp_matches(out_dir: Path, key: str) -> bool:
+    try:
+        stamp = json.loads((out_dir / RUN_STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(stamp, dict) and stamp.get("run_key") == key and (out_dir / "datakilde.md").is_file()
+
+
+def _start_kernels(size: int) -> None:
+    """Start the warm kernel parent now (it imports for a few seconds on its own core); execute_job's
+    notebooks then find kernels ready."""
+    from lmp_helpers import kernel_pool
+
+    if kernel_pool.warm_kernels_enabled():
+        kernel_pool.shared_pool(PROJECT_ROOT, KERNEL_NAME, KERNEL_QUIET, size=size)
+
+
 def _run_staged(stage, pulje_list, data_dir, min_n, n_jobs, force, notebooks_dir, chapters, appendices,
-                log) -> RunResult:
+                log, digest) -> RunResult:
     planned = plan_jobs(pulje_list, stage, data_dir, min_n, notebooks_dir, chapters, appendices)
     write_source_note(stage, data_dir)
-    digest = shared_inputs_digest(data_dir)
     todo: list[tuple[Job, str]] = []
+    keys: list[str] = []
     result = RunResult()
     for job in planned:
         key = cache_key(job, digest)
+        keys.append(key)
         if not force and job.output.is_file() and stored_key(job.output) == key:
             result.skipped.append(job)
         else:
@@ -459,6 +499,10 @@ def _run_staged(stage, pulje_list, data_dir, min_n, n_jobs, force, notebooks_dir
                 for f in futures:
                     f.cancel()
                 raise
+    from lmp_helpers.staging import write_atomic
+
+    # The stamp says: everything in this folder is what a run with these inputs writes (see run()).
+    write_atomic(stage / RUN_STAMP, json.dumps({"run_key": run_key(planned, keys)}) + "\n")
     return result
 
 

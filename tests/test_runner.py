@@ -260,3 +260,34 @@ def test_outputs_are_byte_identical_run_to_run_and_pool_to_cold(tiny, monkeypatc
     assert outputs() == first
     cell_ids = [c.id for c in nbformat.read(tiny["out"] / "pulje-1" / "a.ipynb", as_version=4).cells]
     assert runner.INJECTED_CELL_ID in cell_ids and len(set(cell_ids)) == len(cell_ids)
+
+
+def test_nothing_changed_skips_validation_and_staging_but_any_change_does_not(tiny, monkeypatch):
+    """The «nothing changed» path trusts the stamp of the last successful run with the same inputs: no data
+    validation (pandas), no staging copy. Any change to inputs, arguments or outputs takes the full path."""
+    from lmp_helpers import data, staging
+
+    _run(tiny)
+    assert (tiny["out"] / runner.RUN_STAMP).is_file()
+
+    def must_not_run(*_a, **_k):
+        raise AssertionError("full path taken although nothing changed")
+
+    monkeypatch.setattr(data, "load_survey", must_not_run)
+    monkeypatch.setattr(staging, "staged_output", must_not_run)
+    again = _run(tiny)
+    assert not again.executed and len(again.skipped) == 4
+    # A different set of puljer, a lost output file or changed data: the full path (which the patches stop).
+    with pytest.raises(AssertionError, match="full path"):
+        _run(tiny, pulje=["1"])
+    (tiny["out"] / "datakilde.md").unlink()
+    with pytest.raises(AssertionError, match="full path"):
+        _run(tiny)
+    monkeypatch.undo()
+    assert not _run(tiny).executed  # datakilde.md back, nothing re-executed
+    assert (tiny["out"] / "datakilde.md").is_file()
+    ppt = tiny["data"] / "ppt.csv"
+    ppt.write_text(ppt.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    monkeypatch.setattr(data, "load_survey", must_not_run)
+    with pytest.raises(AssertionError, match="full path"):
+        _run(tiny)
