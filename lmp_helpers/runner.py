@@ -47,6 +47,7 @@ KERNEL_NAME = "python3"
 CACHE_FORMAT = "lmp-run-1"
 # Written last by a successful run: the run key of what the folder holds (lets «nothing changed» skip work).
 RUN_STAMP = "lmp-run.json"
+TAIL_BYTES = 8192  # the end of an output notebook, which holds its metadata (see stored_key)
 # The kernels' own log lines (TCP notice, «KeyboardInterrupt caught» at shutdown) would bury the run's
 # output; real errors still surface through papermill as cell errors.
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]  # bump when the post-processing below changes what gets written
@@ -221,12 +222,28 @@ def cache_key(job: Job, shared_digest: str) -> str:
 
 
 def stored_key(path: Path) -> str | None:
-    """The cache key recorded in an output notebook, or None if absent/unreadable."""
+    """The cache key recorded in an output notebook, or None if absent/unreadable.
+
+    The notebook-level metadata comes last in the files nbformat writes (one-space indent, so the line
+    `\n "metadata": {` is the top level's): reading the tail spares parsing megabytes of figures on a run
+    where nothing changed. Anything unexpected falls back to parsing the whole file."""
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, size - TAIL_BYTES))
+            tail = fh.read()
+        start = tail.rfind(b'\n "metadata": {')
+        if start >= 0:
+            nb = json.loads(b"{" + tail[start + 1:])
+            if isinstance(nb, dict) and "nbformat" in nb:
+                return nb.get("metadata", {}).get("lmp", {}).get("cache_key")
+    except (OSError, ValueError, AttributeError):
+        pass
     try:
         with open(path, encoding="utf-8") as fh:
             nb = json.load(fh)
         return nb.get("metadata", {}).get("lmp", {}).get("cache_key")
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         return None
 
 
