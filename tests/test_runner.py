@@ -291,3 +291,20 @@ def test_nothing_changed_skips_validation_and_staging_but_any_change_does_not(ti
     monkeypatch.setattr(data, "load_survey", must_not_run)
     with pytest.raises(AssertionError, match="full path"):
         _run(tiny)
+
+
+def test_stored_key_reads_the_tail_and_falls_back_to_the_whole_file(tmp_path):
+    key = "ab" * 32
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["lmp"] = {"cache_key": key}
+    nb.cells = [nbformat.v4.new_markdown_cell('x\n "metadata": {\n' + "y" * 20000)]  # the marker inside a cell
+    written = tmp_path / "written.ipynb"
+    written.write_text(nbformat.writes(nb), encoding="utf-8")
+    assert runner.stored_key(written) == key
+    compact = tmp_path / "compact.ipynb"  # other formatting (no one-space indent): parsed whole
+    compact.write_text(json.dumps({"metadata": {"lmp": {"cache_key": key}}, "cells": [], "nbformat": 4}),
+                       encoding="utf-8")
+    assert runner.stored_key(compact) == key
+    for text in ("", "{", '{"cells": []}', '\n "metadata": {"lmp": 1}, "nbformat": 4}'):
+        (tmp_path / "bad.ipynb").write_text(text, encoding="utf-8")
+        assert runner.stored_key(tmp_path / "bad.ipynb") is None
