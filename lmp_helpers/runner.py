@@ -433,9 +433,12 @@ def run(
     out_dir = check_out_dir(out) if out is not None else DEFAULT_OUT
     # checks the notebooks
     planned = plan_jobs(pulje_list, out_dir, data_dir, min_n, notebooks_dir, chapters, appendices)
-    digest = shared_inputs_digest(data_dir)
-    keys = [cache_key(job, digest) for job in planned]
-    pending = [job for job, key in zip(planned, keys, strict=True) if force or stored_key(job.output) != key]
+    try:
+        digest: str | None = shared_inputs_digest(data_dir)
+        keys = [cache_key(job, digest) for job in planned]
+        pending = [job for job, key in zip(planned, keys, strict=True) if force or stored_key(job.output) != key]
+    except OSError:  # an unreadable input: the validation below says which, clearly
+        digest, keys, pending = None, [], planned
     if not pending and _stamp_matches(out_dir, run_key(planned, keys)):
         # Nothing changed since the last successful run with these arguments: its outputs (datakilde.md
         # included) are what this run would write, and its data passed validation. No pandas, no staging.
@@ -443,7 +446,7 @@ def run(
         log(f"lmp run: 0 kjørt, {len(planned)} uendret (cache), {result.seconds:.1f} s → {out_dir}")
         return result
     if pending:
-        _start_kernels(min(n_jobs, len(pending)))  # their imports overlap the validation and copying below
+        _start_kernels(min(n_jobs, len(pending)), len(pending))  # imports overlap the validation and copying below
     # Bad data should fail once, clearly, before anything is written (not once per notebook).
     from lmp_helpers.data import load_survey
 
@@ -476,19 +479,20 @@ def _stamp_matches(out_dir: Path, key: str) -> bool:
     return isinstance(stamp, dict) and stamp.get("run_key") == key and (out_dir / "datakilde.md").is_file()
 
 
-def _start_kernels(size: int) -> None:
+def _start_kernels(size: int, notebooks: int) -> None:
     """Start the warm kernel parent now (it imports for a few seconds on its own core); execute_job's
-    notebooks then find kernels ready."""
+    notebooks then find kernels ready, and no more than `notebooks` are forked ahead."""
     from lmp_helpers import kernel_pool
 
     if kernel_pool.warm_kernels_enabled():
-        kernel_pool.shared_pool(PROJECT_ROOT, KERNEL_NAME, KERNEL_QUIET, size=size)
+        kernel_pool.shared_pool(PROJECT_ROOT, KERNEL_NAME, KERNEL_QUIET, size=size, expect=notebooks)
 
 
 def _run_staged(stage, pulje_list, data_dir, min_n, n_jobs, force, notebooks_dir, chapters, appendices,
                 log, digest) -> RunResult:
     planned = plan_jobs(pulje_list, stage, data_dir, min_n, notebooks_dir, chapters, appendices)
     write_source_note(stage, data_dir)
+    digest = digest or shared_inputs_digest(data_dir)
     todo: list[tuple[Job, str]] = []
     keys: list[str] = []
     result = RunResult()
