@@ -2,16 +2,21 @@
 
 - **naive**: every variant executed serially with papermill, then a Jupyter Book build that executes every
   notebook again (`execute_notebooks: force`);
-- **today's method** (`LMP_WARM_KERNELS=0`): `lmp run` with one freshly started papermill kernel per
-  notebook (one per core in parallel, cache) + `jupyter-book build` with execution off, skipped by make
-  when no site input changed;
+- **today's method** (`LMP_WARM_KERNELS=0 LMP_SPHINX_INCREMENTAL=0`): `lmp run` with one freshly started
+  papermill kernel per notebook (one per core in parallel, cache) + `jupyter-book build` with execution
+  off and Sphinx's own incremental bookkeeping, skipped by make when no site input changed;
 - **new method** (the default): the same, with every notebook run in a kernel forked from a warm parent
-  that has already imported what the notebooks import (lmp_helpers/kernel_pool.py).
+  that has already imported what the notebooks import (lmp_helpers/kernel_pool.py), and an incremental
+  Sphinx build that rewrites only the pages that changed (book/_ext/lmp_incremental.py).
 
 Scenarios for both methods: cold (nothing generated, no _build), nothing changed, one chapter edited, one
 data file changed. Floors: the old one (serial bare papermill runs / cores + the Sphinx write of a cold
 build) and the new one (the notebooks' own work, i.e. the sum of cell execution times measured in warm
 kernels, / cores + the same Sphinx write).
+
+After the one-chapter scenario the new method's site is compared with a fresh Sphinx build of the same
+sources (every HTML page and the search index; `?v=` cache-busting suffixes left out): they must be the
+same (`site_identical` in the JSON). The load average is recorded at the start and the end.
 
 The machine is shared, so the cold builds of both methods and the serial papermill pass alternate in
 rounds (order swapped every round) and each incremental scenario runs both methods back to back from the
@@ -41,7 +46,9 @@ BIN = Path(sys.executable).parent
 COPY = ["_config.yml", "_toc.yml", "book", "notebooks", "lmp_helpers", "data", "Makefile", "requirements.txt",
         "constraints.txt", "pyproject.toml"]
 JB = [str(BIN / "jupyter-book"), "build", ".", "-W", "-n", "--keep-going", "-q"]
-METHODS = {"today": {"LMP_WARM_KERNELS": "0"}, "new": {"LMP_WARM_KERNELS": "1"}}
+METHODS = {"today": {"LMP_WARM_KERNELS": "0", "LMP_SPHINX_INCREMENTAL": "0"},
+           "new": {"LMP_WARM_KERNELS": "1", "LMP_SPHINX_INCREMENTAL": "1"}}
+WRITTEN = re.compile(r"writing output\.\.\. .*?\[\s*\d+%\]")
 EDITED = ["notebooks/praksisendring.ipynb", "data/synthetic/ppt.csv"]
 
 
@@ -80,7 +87,29 @@ def make_book(cwd: Path, env: dict) -> dict:
     m = re.search(r"(\d+) kjørt, (\d+) uendret \(cache\), ([\d.]+) s", out)
     t_run = float(m.group(3))
     return {"lmp_run": t_run, "build": dt - t_run, "total": dt, "executed": int(m.group(1)),
-            "skipped": int(m.group(2)), "sphinx_ran": "jupyter-book build" in out}
+            "skipped": int(m.group(2)), "sphinx_ran": "jupyter-book build" in out,
+            "pages_written": len(WRITTEN.findall(out))}
+
+
+def site_files(html: Path) -> dict[str, bytes]:
+    """Every HTML page and the search index, without the `?v=` suffixes (Sphinx adds one to a static file
+    only when it already exists when a page is written, which differs between a fresh and a later build)."""
+    files = sorted(html.rglob("*.html")) + [html / "searchindex.js"]
+    return {str(p.relative_to(html)): re.sub(rb"\?v=[0-9a-f]{8}", b"", p.read_bytes()) for p in files}
+
+
+def compare_with_fresh_build(work: Path, env: dict) -> dict:
+    """The incremental site in work/_build against a fresh Sphinx build of the same sources."""
+    incremental = site_files(work / "_build" / "html")
+    shutil.move(work / "_build", work / ".bench-incremental-build")
+    try:
+        build(work, env)
+        fresh = site_files(work / "_build" / "html")
+    finally:
+        shutil.rmtree(work / "_build", ignore_errors=True)
+        shutil.move(work / ".bench-incremental-build", work / "_build")
+    differ = sorted(f for f in set(incremental) | set(fresh) if incremental.get(f) != fresh.get(f))
+    return {"site_identical": not differ, "pages_compared": len(fresh), "differ": differ[:20]}
 
 
 def build(cwd: Path, env: dict, config: str | None = None, strict: bool = True) -> float:
@@ -113,6 +142,10 @@ def edit_data(work: Path) -> None:
 
 def _load() -> float:
     return round(os.getloadavg()[0], 2)
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def cell_times() -> dict:
@@ -192,17 +225,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.strftime('%H:%M:%S')} load {_load()}] {what}: {json.dumps(value)[:300]}", flush=True)
         (out_dir / "build.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
 
+    def cold_round(i: int) -> None:
+        """Cold builds of both methods, back to back, order swapped every round."""
+        cold, load = {}, [_load()]
+        for m in (("today", "new") if i % 2 == 0 else ("new", "today")):
+            for d in ("generated", "_build"):
+                shutil.rmtree(work / d, ignore_errors=True)
+            cold[m] = make_book(work, env[m])
+            load.append(_load())
+        results["rounds"].append({"cold": cold, "load_1min": load})
+        step(f"cold round {i + 1}", cold)
+
+    results["uptime_start"] = _uptime()
     try:
-        # Cold builds of both methods, back to back, order swapped every round.
-        for i in range(args.rounds):
-            cold, load = {}, [_load()]
-            for m in (("today", "new") if i % 2 == 0 else ("new", "today")):
-                for d in ("generated", "_build"):
-                    shutil.rmtree(work / d, ignore_errors=True)
-                cold[m] = make_book(work, env[m])
-                load.append(_load())
-            results["rounds"].append({"cold": cold, "load_1min": load})
-            step(f"cold round {i + 1}", cold)
+        cold_round(0)
 
         # Sphinx alone: a cold write, and an incremental run with nothing to do (make skips it).
         shutil.rmtree(work / "_build")
@@ -231,10 +267,13 @@ def main(argv: list[str] | None = None) -> int:
                 if edit:
                     edit(work)
                 incremental[m][name] = make_book(work, env[m])
+                if m == "new" and name == "one_chapter_edited":
+                    results["site_check_one_chapter"] = compare_with_fresh_build(work, env["new"])
             step(name, {m: incremental[m][name] for m in incremental})
+        step("site after one chapter edited vs fresh build", results.get("site_check_one_chapter"))
 
-        # Naive (measured last: it is the slowest): every variant serially with a fresh papermill kernel,
-        # then a Jupyter Book build that executes every notebook again. Its serial pass is also the old floor.
+        # Naive (slow): every variant serially with a fresh papermill kernel, then a Jupyter Book build that
+        # executes every notebook again. Its serial pass is also the old floor.
         restore(work)
         t_pm, n_runs, _ = lmp_run(work, env["today"], "--jobs", "1", "--force", "--out", str(work / "generated-naive"))
         results["floor_old"] = {"papermill_serial_over_cores": t_pm / cores, "sphinx_cold_write": t_sphinx,
@@ -244,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
         results["naive"] = {"papermill_serial": t_pm, "jupyter_book_executing": t_jb_exec,
                             "total": t_pm + t_jb_exec, "runs": n_runs}
         step("naive", results["naive"])
+
+        for i in range(1, args.rounds):  # further cold rounds last: a run cut short has everything else
+            cold_round(i)
 
         floor_new = results["floor_new"]["total"]
         results["ratios"] = {
@@ -257,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
             **{f"new_over_today_{name}": incremental["new"][name]["total"] / incremental["today"][name]["total"]
                for name in scenarios},
         }
+        results["uptime_end"] = _uptime()
+        step("done", results["ratios"])
     finally:
         if args.keep:
             print(f"scratch copy kept: {work}")
@@ -269,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fmt(s: dict) -> str:
-    build_txt = f"{s['build']:.1f} s" if s["sphinx_ran"] else f"skipped ({s['build']:.1f} s)"
+    build_txt = (f"{s['build']:.1f} s ({s.get('pages_written', '?')} pages)" if s["sphinx_ran"]
+                 else f"skipped ({s['build']:.1f} s)")
     return f"{s['lmp_run']:.1f} s | {build_txt} | {s['total']:.1f} s | {s['executed']}"
 
 
@@ -298,6 +343,8 @@ def report(results: dict) -> None:
     print(f"new/today: nothing changed {r['new_over_today_nothing_changed']:.2f}×, one chapter "
           f"{r['new_over_today_one_chapter_edited']:.2f}×, "
           f"one data file {r['new_over_today_one_data_file_changed']:.2f}×")
+    print(f"site after one chapter edited (new method) vs a fresh build: {results.get('site_check_one_chapter')}")
+    print(f"uptime at start: {results.get('uptime_start')}; at end: {results.get('uptime_end')}")
     print(f"no-op incremental Sphinx (skipped by make) = {results['sphinx_noop']:.1f} s; serial warm pass "
           f"{cells['serial_warm_wall']:.1f} s for {cells['runs']} notebooks; load (1 min) during run: "
           f"per round {[x['load_1min'] for x in results['rounds']]}")

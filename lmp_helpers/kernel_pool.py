@@ -240,10 +240,14 @@ class KernelPool:
 
     A kernel is used for exactly one notebook and then shut down by whoever acquired it; a kernel that
     died (before or during its notebook) is simply not reused, and the pool forks a new one.
+
+    `budget` (None: no limit) is how many kernels to fork ahead in all, e.g. the number of notebooks a run
+    has to execute: kernels forked beyond it would start up only to be killed, taking a core from the last
+    notebooks. `expect(n)` adds to it; an `acquire()` that finds nothing ready or coming forks one anyway.
     """
 
     def __init__(self, size: int = 2, cwd: str | os.PathLike = ".", kernel_name: str = "python3",
-                 extra_arguments: list[str] | tuple[str, ...] = ()):
+                 extra_arguments: list[str] | tuple[str, ...] = (), budget: int | None = None):
         from jupyter_client.kernelspec import KernelSpecManager
         from jupyter_core.paths import jupyter_runtime_dir
 
@@ -271,6 +275,9 @@ class KernelPool:
         self._stream = ours.makefile("rwb")
         self._ready: queue.Queue = queue.Queue()
         self._slots = threading.Semaphore(self.size)
+        self._budget = budget
+        self.forked = 0  # kernels forked so far (tests, benchmarks)
+        self._budget_changed = threading.Condition()
         self._closed = threading.Event()
         self._handed_out: list = []
         self._thread = threading.Thread(target=self._refill, name="lmp-kernel-pool", daemon=True)
@@ -284,6 +291,7 @@ class KernelPool:
         self._stream.write(json.dumps(request).encode() + b"\n")
         self._stream.flush()
         km.kernel_pid = json.loads(self._stream.readline())["pid"]
+        self.forked += 1
         return km
 
     def _refill(self) -> None:
@@ -292,6 +300,11 @@ class KernelPool:
                 raise OSError("the warm parent exited during start-up")
             while True:
                 self._slots.acquire()
+                with self._budget_changed:
+                    while self._budget == 0 and not self._closed.is_set():
+                        self._budget_changed.wait()
+                    if self._budget is not None:
+                        self._budget -= 1
                 if self._closed.is_set():
                     return
                 self._ready.put(self._fork_kernel())
@@ -301,6 +314,10 @@ class KernelPool:
 
     def acquire(self, timeout: float = 120):
         """A started kernel (ForkedKernelManager) for one notebook; the caller shuts it down."""
+        if self._ready.empty():
+            with self._budget_changed:
+                if self._budget == 0:  # nothing budgeted is coming (a retry, or more notebooks than expected)
+                    self.expect(1)
         try:
             km = self._ready.get(timeout=timeout)
         except queue.Empty:
@@ -311,10 +328,19 @@ class KernelPool:
         self._slots.release()
         return km
 
+    def expect(self, notebooks: int) -> None:
+        """`notebooks` more kernels will be wanted (a no-op without a budget)."""
+        with self._budget_changed:
+            if self._budget is not None:
+                self._budget += notebooks
+                self._budget_changed.notify_all()
+
     def close(self) -> None:
         if self._closed.is_set():
             return
         self._closed.set()
+        with self._budget_changed:
+            self._budget_changed.notify_all()
         self._slots.release()
         while True:  # kernels started but never used
             try:
@@ -358,13 +384,18 @@ _pools: dict[tuple, KernelPool] = {}
 _pools_lock = threading.Lock()
 
 
-def shared_pool(cwd: str | os.PathLike, kernel_name: str, extra_arguments=(), size: int | None = None) -> KernelPool:
-    """One pool per process and settings, started on first use and closed at exit."""
+def shared_pool(cwd: str | os.PathLike, kernel_name: str, extra_arguments=(), size: int | None = None,
+                expect: int | None = None) -> KernelPool:
+    """One pool per process and settings, started on first use and closed at exit. `expect`: how many
+    notebooks the caller is about to run (kernels are forked ahead for those only); None: no limit."""
     key = (str(Path(cwd).resolve()), kernel_name, tuple(extra_arguments))
     with _pools_lock:
         pool = _pools.get(key)
         if pool is None:
-            pool = _pools[key] = KernelPool(size or os.cpu_count() or 1, cwd, kernel_name, extra_arguments)
+            pool = _pools[key] = KernelPool(size or os.cpu_count() or 1, cwd, kernel_name, extra_arguments,
+                                            budget=expect)
+        elif expect:
+            pool.expect(expect)
         return pool
 
 

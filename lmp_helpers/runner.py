@@ -45,9 +45,15 @@ APPENDIX_DIR = "vedlegg"
 DEFAULT_OUT = PROJECT_ROOT / "generated"
 KERNEL_NAME = "python3"
 CACHE_FORMAT = "lmp-run-1"
+# Written last by a successful run: the run key of what the folder holds (lets «nothing changed» skip work).
+RUN_STAMP = "lmp-run.json"
+TAIL_BYTES = 8192  # the end of an output notebook, which holds its metadata (see stored_key)
 # The kernels' own log lines (TCP notice, «KeyboardInterrupt caught» at shutdown) would bury the run's
 # output; real errors still surface through papermill as cell errors.
 KERNEL_QUIET = ["--IPKernelApp.log_level=CRITICAL"]  # bump when the post-processing below changes what gets written
+
+# papermill gives its injected parameters cell a random id; this one makes two runs write the same bytes.
+INJECTED_CELL_ID = "injected-parameters"
 
 LABEL_TARGET = re.compile(r"^\((?P<label>[A-Za-z0-9_.:-]+)\)=\s*$", re.MULTILINE)
 LABEL_REF = re.compile(r"\{(?P<role>numref|ref)\}`(?P<body>[^`]*)`")
@@ -216,12 +222,28 @@ def cache_key(job: Job, shared_digest: str) -> str:
 
 
 def stored_key(path: Path) -> str | None:
-    """The cache key recorded in an output notebook, or None if absent/unreadable."""
+    """The cache key recorded in an output notebook, or None if absent/unreadable.
+
+    The notebook-level metadata comes last in the files nbformat writes (one-space indent, so the line
+    `\n "metadata": {` is the top level's): reading the tail spares parsing megabytes of figures on a run
+    where nothing changed. Anything unexpected falls back to parsing the whole file."""
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, size - TAIL_BYTES))
+            tail = fh.read()
+        start = tail.rfind(b'\n "metadata": {')
+        if start >= 0:
+            nb = json.loads(b"{" + tail[start + 1:])
+            if isinstance(nb, dict) and "nbformat" in nb:
+                return nb.get("metadata", {}).get("lmp", {}).get("cache_key")
+    except (OSError, ValueError, AttributeError):
+        pass
     try:
         with open(path, encoding="utf-8") as fh:
             nb = json.load(fh)
         return nb.get("metadata", {}).get("lmp", {}).get("cache_key")
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         return None
 
 
@@ -284,8 +306,8 @@ def postprocess(nb, job: Job, key: str, labels: set[str]) -> None:
     - the papermill-injected parameters cell is removed from the page (`remove-cell`);
     - per-pulje variants get pulje-specific labels (the same figure exists once per pulje, and Sphinx
       labels must be unique), and the pulje in the page title;
-    - run metadata that changes every time (timestamps, durations, paths) is dropped so the output
-      bytes depend only on the inputs.
+    - run metadata that changes every time (timestamps, durations, paths) is dropped, and the injected
+      cell gets a fixed id (papermill draws a random one), so the output bytes depend only on the inputs.
     """
     suffix = "" if (not job.is_chapter or job.pulje == "alle") else f"-{pulje_slug(job.pulje)}"
     title_done = False
@@ -298,6 +320,8 @@ def postprocess(nb, job: Job, key: str, labels: set[str]) -> None:
             if "remove-cell" not in tags:
                 meta["tags"] = [*tags, "remove-cell"]
             cell.source = _public_parameters(cell.source, job)
+            if "id" in cell:  # nbformat ≥ 4.5 notebooks carry cell ids
+                cell.id = INJECTED_CELL_ID
         if suffix:
             fig = meta.get("mystnb", {}).get("figure")
             if isinstance(fig, dict) and fig.get("name") in labels:
@@ -407,7 +431,22 @@ def run(
     from lmp_helpers.staging import check_out_dir, staged_output
 
     out_dir = check_out_dir(out) if out is not None else DEFAULT_OUT
-    plan_jobs(pulje_list, out_dir, data_dir, min_n, notebooks_dir, chapters, appendices)  # checks the notebooks
+    # checks the notebooks
+    planned = plan_jobs(pulje_list, out_dir, data_dir, min_n, notebooks_dir, chapters, appendices)
+    try:
+        digest: str | None = shared_inputs_digest(data_dir)
+        keys = [cache_key(job, digest) for job in planned]
+        pending = [job for job, key in zip(planned, keys, strict=True) if force or stored_key(job.output) != key]
+    except OSError:  # an unreadable input: the validation below says which, clearly
+        digest, keys, pending = None, [], planned
+    if not pending and _stamp_matches(out_dir, run_key(planned, keys)):
+        # Nothing changed since the last successful run with these arguments: its outputs (datakilde.md
+        # included) are what this run would write, and its data passed validation. No pandas, no staging.
+        result = RunResult(skipped=planned, seconds=time.perf_counter() - start)
+        log(f"lmp run: 0 kjørt, {len(planned)} uendret (cache), {result.seconds:.1f} s → {out_dir}")
+        return result
+    if pending:
+        _start_kernels(min(n_jobs, len(pending)), len(pending))  # imports overlap the validation and copying below
     # Bad data should fail once, clearly, before anything is written (not once per notebook).
     from lmp_helpers.data import load_survey
 
@@ -415,7 +454,7 @@ def run(
     # One run = one state: everything is built in a staging copy of out_dir and swapped in at the end.
     with staged_output(out_dir, "lmp run") as stage:
         result = _run_staged(stage, pulje_list, data_dir, min_n, n_jobs, force, notebooks_dir, chapters,
-                             appendices, log)
+                             appendices, log, digest)
     result.seconds = time.perf_counter() - start
     log(
         f"lmp run: {len(result.executed)} kjørt, {len(result.skipped)} uendret (cache), "
@@ -424,15 +463,42 @@ def run(
     return result
 
 
+def run_key(planned: Sequence[Job], keys: Sequence[str]) -> str:
+    """One hash for a whole run: which outputs it plans (pulje, out folder) and every job's cache key."""
+    h = hashlib.sha256(CACHE_FORMAT.encode())
+    for job, key in zip(planned, keys, strict=True):
+        h.update(f"{job.output.name}\0{job.label}\0{key}\n".encode())
+    return h.hexdigest()
+
+
+def _stamp_matches(out_dir: Path, key: str) -> bool:
+    try:
+        stamp = json.loads((out_dir / RUN_STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(stamp, dict) and stamp.get("run_key") == key and (out_dir / "datakilde.md").is_file()
+
+
+def _start_kernels(size: int, notebooks: int) -> None:
+    """Start the warm kernel parent now (it imports for a few seconds on its own core); execute_job's
+    notebooks then find kernels ready, and no more than `notebooks` are forked ahead."""
+    from lmp_helpers import kernel_pool
+
+    if kernel_pool.warm_kernels_enabled():
+        kernel_pool.shared_pool(PROJECT_ROOT, KERNEL_NAME, KERNEL_QUIET, size=size, expect=notebooks)
+
+
 def _run_staged(stage, pulje_list, data_dir, min_n, n_jobs, force, notebooks_dir, chapters, appendices,
-                log) -> RunResult:
+                log, digest) -> RunResult:
     planned = plan_jobs(pulje_list, stage, data_dir, min_n, notebooks_dir, chapters, appendices)
     write_source_note(stage, data_dir)
-    digest = shared_inputs_digest(data_dir)
+    digest = digest or shared_inputs_digest(data_dir)
     todo: list[tuple[Job, str]] = []
+    keys: list[str] = []
     result = RunResult()
     for job in planned:
         key = cache_key(job, digest)
+        keys.append(key)
         if not force and job.output.is_file() and stored_key(job.output) == key:
             result.skipped.append(job)
         else:
@@ -454,6 +520,10 @@ def _run_staged(stage, pulje_list, data_dir, min_n, n_jobs, force, notebooks_dir
                 for f in futures:
                     f.cancel()
                 raise
+    from lmp_helpers.staging import write_atomic
+
+    # The stamp says: everything in this folder is what a run with these inputs writes (see run()).
+    write_atomic(stage / RUN_STAMP, json.dumps({"run_key": run_key(planned, keys)}) + "\n")
     return result
 
 

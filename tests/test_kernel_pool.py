@@ -64,12 +64,9 @@ def _stdout(nb) -> str:
 
 
 def _comparable(nb, job: runner.Job) -> str:
-    """The bytes `lmp run` writes, except the id papermill draws at random for its injected cell (it differs
-    between two cold runs as well)."""
+    """The bytes `lmp run` writes (postprocess also fixes the id papermill draws at random for its injected
+    cell, so nothing is masked here)."""
     runner.postprocess(nb, job, "key", runner.chapter_labels())
-    for cell in nb.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.id = "injected"
     return nbformat.writes(nb)
 
 
@@ -153,3 +150,23 @@ def test_dying_kernel_names_notebook_and_cell_and_pool_goes_on(tmp_path):
     job = runner.Job("fine", fine, tmp_path / "out" / "fine.ipynb", "alle", PARAMS)
     runner.execute_job(job, "key", set())
     assert "still running" in _stdout(nbformat.read(job.output, as_version=4))
+
+
+def test_a_budgeted_pool_forks_no_kernel_nobody_asked_for(tmp_path):
+    """`lmp run` tells the pool how many notebooks it will run: no kernel is started only to be killed; a
+    kernel wanted beyond the budget (e.g. a retry) is still forked on demand."""
+    import time
+
+    nb = _notebook(tmp_path / "one.ipynb", "print('ok')")
+    with kernel_pool.KernelPool(size=2, cwd=PROJECT_ROOT, extra_arguments=runner.KERNEL_QUIET, budget=1) as pool:
+        assert "ok" in _stdout(_warm(pool, nb))
+        assert "ok" in _stdout(_warm(pool, nb))  # beyond the budget: forked on demand, no deadlock
+        deadline = time.monotonic() + 5
+        while pool.forked <= 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pool.forked == 2
+        pool.expect(1)
+        deadline = time.monotonic() + 30
+        while pool.forked < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pool.forked == 3, "an expected notebook gets a kernel forked ahead"

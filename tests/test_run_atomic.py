@@ -62,7 +62,8 @@ def _child(setup: dict, data: str, delay: float, umask: int | None) -> None:
     os._exit(code)
 
 
-EXPECTED = {"datakilde.md", *(f"pulje-{p}/{c}.ipynb" for p in ("1", "2", "alle") for c in ("a", "b"))}
+# runner.RUN_STAMP: written last by a successful run (the «nothing changed» path of lmp run)
+EXPECTED = {"datakilde.md", runner.RUN_STAMP, *(f"pulje-{p}/{c}.ipynb" for p in ("1", "2", "alle") for c in ("a", "b"))}
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def state(out: Path) -> str | None:
     assert files == EXPECTED, f"incomplete or extra files: {sorted(files ^ EXPECTED)}"
     note = (out / "datakilde.md").read_text(encoding="utf-8")
     sources = {"syntetisk" if "Syntetiske data" in note else "ekte"}
-    for rel in EXPECTED - {"datakilde.md"}:
+    for rel in EXPECTED - {"datakilde.md", runner.RUN_STAMP}:
         nb = json.loads((out / rel).read_text(encoding="utf-8"))  # complete JSON, not half a file
         injected = next(c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
         sources.add(json.loads("".join(injected["source"]).split("data_dir = ", 1)[1].splitlines()[0]))

@@ -241,3 +241,70 @@ def test_suffix_refs_only_touches_known_labels():
     assert out == (
         "(fig-2-1-pulje-2)=\n{numref}`fig-2-1-pulje-2` {numref}`Figur %s <fig-2-1-pulje-2>` {ref}`annet` (fig-2-1)=\n"
     )
+
+
+def test_outputs_are_byte_identical_run_to_run_and_pool_to_cold(tiny, monkeypatch):
+    """Same inputs → same bytes: two forced runs through the warm pool, and one through freshly started
+    kernels (`LMP_WARM_KERNELS=0`), write identical files (papermill's random injected-cell id is fixed)."""
+
+    def outputs() -> dict[str, bytes]:
+        return {str(p.relative_to(tiny["out"])): p.read_bytes() for p in sorted(tiny["out"].rglob("*.ipynb"))}
+
+    _run(tiny)
+    first = outputs()
+    assert len(first) == 4
+    _run(tiny, force=True)
+    assert outputs() == first
+    monkeypatch.setenv("LMP_WARM_KERNELS", "0")
+    _run(tiny, force=True)
+    assert outputs() == first
+    cell_ids = [c.id for c in nbformat.read(tiny["out"] / "pulje-1" / "a.ipynb", as_version=4).cells]
+    assert runner.INJECTED_CELL_ID in cell_ids and len(set(cell_ids)) == len(cell_ids)
+
+
+def test_nothing_changed_skips_validation_and_staging_but_any_change_does_not(tiny, monkeypatch):
+    """The «nothing changed» path trusts the stamp of the last successful run with the same inputs: no data
+    validation (pandas), no staging copy. Any change to inputs, arguments or outputs takes the full path."""
+    from lmp_helpers import data, staging
+
+    _run(tiny)
+    assert (tiny["out"] / runner.RUN_STAMP).is_file()
+
+    def must_not_run(*_a, **_k):
+        raise AssertionError("full path taken although nothing changed")
+
+    monkeypatch.setattr(data, "load_survey", must_not_run)
+    monkeypatch.setattr(staging, "staged_output", must_not_run)
+    again = _run(tiny)
+    assert not again.executed and len(again.skipped) == 4
+    # A different set of puljer, a lost output file or changed data: the full path (which the patches stop).
+    with pytest.raises(AssertionError, match="full path"):
+        _run(tiny, pulje=["1"])
+    (tiny["out"] / "datakilde.md").unlink()
+    with pytest.raises(AssertionError, match="full path"):
+        _run(tiny)
+    monkeypatch.undo()
+    assert not _run(tiny).executed  # datakilde.md back, nothing re-executed
+    assert (tiny["out"] / "datakilde.md").is_file()
+    ppt = tiny["data"] / "ppt.csv"
+    ppt.write_text(ppt.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    monkeypatch.setattr(data, "load_survey", must_not_run)
+    with pytest.raises(AssertionError, match="full path"):
+        _run(tiny)
+
+
+def test_stored_key_reads_the_tail_and_falls_back_to_the_whole_file(tmp_path):
+    key = "ab" * 32
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["lmp"] = {"cache_key": key}
+    nb.cells = [nbformat.v4.new_markdown_cell('x\n "metadata": {\n' + "y" * 20000)]  # the marker inside a cell
+    written = tmp_path / "written.ipynb"
+    written.write_text(nbformat.writes(nb), encoding="utf-8")
+    assert runner.stored_key(written) == key
+    compact = tmp_path / "compact.ipynb"  # other formatting (no one-space indent): parsed whole
+    compact.write_text(json.dumps({"metadata": {"lmp": {"cache_key": key}}, "cells": [], "nbformat": 4}),
+                       encoding="utf-8")
+    assert runner.stored_key(compact) == key
+    for text in ("", "{", '{"cells": []}', '\n "metadata": {"lmp": 1}, "nbformat": 4}'):
+        (tmp_path / "bad.ipynb").write_text(text, encoding="utf-8")
+        assert runner.stored_key(tmp_path / "bad.ipynb") is None
