@@ -4,10 +4,12 @@
 # code); method, numbers and survivors: tests/MUTATION.md, whose results section this script rewrites.
 #   MUTATE_JOBS=N     parallel mutants (default: the number of cores)
 #   MUTATE_SAMPLE=N   test only a seeded random sample of N mutants per module (MUTATE_SEED=S; default: all)
-#   MUTATE_KEEP=1     keep mutants/ from the last run: mutmut then re-tests only functions that changed and
-#                     mutants without a result (for checking a new kill test); the summary is not written
-#                     into tests/MUTATION.md then
-# Logs: test-output/mutation-run.log (timestamped), mutation-summary.md, mutation-survivors.txt.
+#   MUTATE_KEEP=1     keep mutants/ from the last run and re-test only the mutants named in MUTATE_NAMES
+#                     (e.g. the survivors, after adding a kill test: tests added to files of the selection are
+#                     picked up, their test map collected); `scripts/mutation_summary.py --names` lists them.
+#                     The summary then covers the kept results with these re-tested.
+# Logs in test-output/: mutation-full.log / mutation-recheck.log (timestamped), mutation-summary.md,
+# mutation-survivors.txt (diffs), mutation-timing.json (run times, read back by a later recheck).
 # Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,11 +27,20 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 ( while sleep 30; do echo "$(( $(date +%s) - start )) $(cut -d' ' -f1 /proc/loadavg)"; done ) >"$OUT/mutation-load.txt" &
 sampler=$!
 trap 'kill $sampler 2>/dev/null || true' EXIT
+KIND=full
+[ "${MUTATE_KEEP:-0}" = 1 ] && KIND=recheck
 run_mutmut() {
     "$BIN/mutmut" run --max-children "$JOBS" "$@" 2>&1 \
-        | "$BIN/python" scripts/mutation_timestamps.py "$OUT/mutation-run.log" "$OUT/mutation-phases.json"
+        | "$BIN/python" scripts/mutation_timestamps.py "$OUT/mutation-$KIND.log" "$OUT/mutation-$KIND-phases.json"
 }
-if [ "$SAMPLE" = all ]; then
+if [ "${MUTATE_KEEP:-0}" = 1 ]; then
+    read -r -a NAMES <<<"${MUTATE_NAMES:?MUTATE_KEEP=1 needs MUTATE_NAMES}"
+    cp pyproject.toml mutants/pyproject.toml.orig
+    trap 'cp mutants/pyproject.toml.orig pyproject.toml; kill $sampler 2>/dev/null || true' EXIT
+    sed -i 's/^mutate_only_covered_lines = true$/mutate_only_covered_lines = false/' pyproject.toml
+    run_mutmut "${NAMES[@]}"
+    cp mutants/pyproject.toml.orig pyproject.toml
+elif [ "$SAMPLE" = all ]; then
     run_mutmut
 else
     # 1. generate the mutants and the test map: mutmut is asked for a mutant that does not exist and stops
@@ -51,9 +62,10 @@ cpu=$(times | tail -1 | "$BIN/python" -c '
 import re, sys
 m = [float(a) * 60 + float(b) for a, b in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read())]
 print(round(sum(m)))')
-args=(--seconds "$seconds" --cpu "$cpu" --load "$load_start" "$load_end" --load-log "$OUT/mutation-load.txt"
-      --phases "$OUT/mutation-phases.json" --survivors "$OUT/mutation-survivors.txt")
-if [ "$SAMPLE" = all ] && [ "${MUTATE_KEEP:-0}" != 1 ]; then
+args=(--kind "$KIND" --seconds "$seconds" --cpu "$cpu" --load "$load_start" "$load_end"
+      --load-log "$OUT/mutation-load.txt" --phases "$OUT/mutation-$KIND-phases.json" --timing "$OUT/mutation-timing.json"
+      --survivors "$OUT/mutation-survivors.txt")
+if [ "$SAMPLE" = all ]; then
     args+=(--update tests/MUTATION.md)
 fi
 "$BIN/python" scripts/mutation_summary.py "${args[@]}" | tee "$OUT/mutation-summary.md"

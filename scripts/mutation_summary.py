@@ -1,8 +1,9 @@
 """Summarise a finished `mutmut run` (the mutants/ folder): killed / survived / timeout / no tests per module,
 the kill rate with the equivalent mutants set aside, every survivor with its recorded reason, run time and load.
 
-Usage: python scripts/mutation_summary.py [--seconds S] [--cpu S] [--load START END] [--load-log FILE]
-           [--phases FILE] [--survivors FILE] [--update tests/MUTATION.md]
+Usage: python scripts/mutation_summary.py [--kind full|recheck] [--seconds S] [--cpu S] [--load START END]
+           [--load-log FILE] [--phases FILE] [--timing FILE] [--survivors FILE] [--update tests/MUTATION.md]
+       python scripts/mutation_summary.py --names   (survivors and «no tests», for MUTATE_NAMES)
 Reasons for survivors live in tests/mutation/survivors.tsv (mutant name, `equivalent` or `left`, reason). With
 --update, the part of MUTATION.md between the `mutate:results` markers is replaced by this summary.
 """
@@ -36,6 +37,9 @@ def reasons() -> dict[str, tuple[str, str]]:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--kind", choices=["full", "recheck"], default="full")
+    ap.add_argument("--timing", type=Path, help="JSON of the run times (a recheck adds its own to the full run's)")
+    ap.add_argument("--names", action="store_true", help="only print the names of survivors and «no tests»")
     ap.add_argument("--seconds", type=int)
     ap.add_argument("--cpu", type=int)
     ap.add_argument("--load", nargs=2, metavar=("START", "END"))
@@ -78,20 +82,9 @@ def main() -> int:
                  "A timeout is a mutant that made the tests hang or run far longer than without it: detected.")
     if not_tested:
         lines.append(f"\n{not_tested} generated mutants were not tested (sample, or the run was stopped).")
-    if args.seconds is not None:
-        cpu = f", CPU {args.cpu} s ({args.cpu / 60:.1f} min, user + system of mutmut and its workers)" \
-            if args.cpu is not None else ""
-        lines.append(f"\nRun time: {args.seconds} s wall ({args.seconds / 60:.1f} min){cpu}.")
-    if args.phases and args.phases.is_file():
-        phases = json.loads(args.phases.read_text(encoding="utf-8"))
-        parts = [f"{name} {t1 - t0:.0f} s" for (name, t0), (_, t1) in zip(phases, phases[1:], strict=False)]
-        lines.append("Phases (wall): " + "; ".join(parts) + ".")
-    if args.load:
-        loads = []
-        if args.load_log and args.load_log.is_file():
-            loads = [float(x.split()[1]) for x in args.load_log.read_text().splitlines() if len(x.split()) == 2]
-        mean = f"; 1-min load every 30 s: mean {sum(loads) / len(loads):.1f}, max {max(loads):.1f}" if loads else ""
-        lines.append(f"Load average (1/5/15 min) at start {args.load[0]}, at end {args.load[1]}{mean}; 2 cores.")
+    timing = _timing(args)
+    for kind, t in timing.items():
+        lines.append(f"\n{_timing_text(kind, t)}")
     lines.append(f"\n### Survivors and «no tests» ({len(survivors)}), with the reason recorded in {REASONS}\n")
     lines.append("| mutant | status | reason |")
     lines.append("|---|---|---|")
@@ -102,6 +95,9 @@ def main() -> int:
         lines.append(f"\nReasons recorded for mutants that did not survive this run (stale or now killed): "
                      f"{', '.join(stale)}")
     text = "\n".join(lines) + "\n"
+    if args.names:
+        print(" ".join(name for name, _, _ in survivors))
+        return 0
     print(text)
     if args.survivors:
         with open(args.survivors, "w", encoding="utf-8") as fh:
@@ -114,6 +110,42 @@ def main() -> int:
         doc = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: f"{BEGIN}\n{text}{END}", doc, flags=re.S)
         args.update.write_text(doc, encoding="utf-8")
     return 0
+
+
+def _timing(args) -> dict:
+    """This run's times (and, for a recheck, the full run's from --timing); saved back to --timing."""
+    saved = json.loads(args.timing.read_text(encoding="utf-8")) if args.timing and args.timing.is_file() else {}
+    if args.seconds is None:
+        return saved
+    this = {"seconds": args.seconds, "cpu": args.cpu, "load": args.load}
+    if args.phases and args.phases.is_file():
+        phases = json.loads(args.phases.read_text(encoding="utf-8"))
+        this["phases"] = [[name, round(t1 - t0)] for (name, t0), (_, t1) in zip(phases, phases[1:], strict=False)]
+    if args.load_log and args.load_log.is_file():
+        loads = [float(x.split()[1]) for x in args.load_log.read_text().splitlines() if len(x.split()) == 2]
+        if loads:
+            this["load_mean"], this["load_max"] = round(sum(loads) / len(loads), 1), max(loads)
+    timing = {"full": saved.get("full")} if args.kind == "recheck" and saved.get("full") else {}
+    timing[args.kind] = this
+    if args.timing:
+        args.timing.write_text(json.dumps(timing, indent=1), encoding="utf-8")
+    return timing
+
+
+def _timing_text(kind: str, t: dict) -> str:
+    what = "Full run (every mutant in scope)" if kind == "full" else "Recheck of the named mutants (mutants/ kept)"
+    out = f"{what}: {t['seconds']} s wall ({t['seconds'] / 60:.1f} min)"
+    if t.get("cpu") is not None:
+        out += f", CPU {t['cpu']} s ({t['cpu'] / 60:.1f} min; user + system of mutmut and its workers)"
+    out += "."
+    if t.get("phases"):
+        out += " Phases (wall): " + "; ".join(f"{name} {s} s" for name, s in t["phases"]) + "."
+    if t.get("load"):
+        out += f" Load average (1/5/15 min) at start {t['load'][0]}, at end {t['load'][1]}"
+        if t.get("load_mean") is not None:
+            out += f"; 1-min load every 30 s: mean {t['load_mean']}, max {t['load_max']}"
+        out += "; 2 cores."
+    return out
 
 
 def _row(module: str, n: int, row) -> str:

@@ -2,7 +2,8 @@
 of the run begins (generation incl. the coverage pass, stats, clean run, forced fail, mutants).
 
 Usage: mutmut run ... 2>&1 | python scripts/mutation_timestamps.py LOG PHASES_JSON
-mutmut redraws its progress line with carriage returns; only phase changes and every 30th progress line are kept.
+mutmut redraws a spinner and its progress line with carriage returns: only phase changes, other lines and every
+30th progress line are kept.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ def main() -> int:
                 if text in line and (not phases or phases[-1][0] != name):
                     phases.append([name, round(t, 1)])
                     log.write(f"[{t:7.1f}s] == phase: {name}\n")
-            seen_progress += 1
-            if "/" in line and "🎉" in line:  # mutmut's progress line (killed 🎉 count etc.)
+            if "\u2800" <= line[0] <= "\u28ff":  # a spinner redraw («⠋ Generating mutants»)
+                if "🎉" not in line:  # keep every 30th progress line (counts of killed 🎉, survived 🙁 …)
+                    continue
+                seen_progress += 1
                 if seen_progress % 30:
                     continue
             log.write(f"[{t:7.1f}s] {line}\n")

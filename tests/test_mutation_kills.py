@@ -107,3 +107,36 @@ def test_figure_4_2_legend_colours_name_the_answers():
     colours = [tuple(h.get_facecolor()) for h in legend.legend_handles]
     assert labels == [cb.scale[c] for c in cb.scale]
     assert colours == [to_rgba(style.SCALE_COLORS[c]) for c in cb.scale]
+
+
+# -- `lmp import` through cli.main in this process (the subprocess tests of test_importer.py never see a mutant)
+def test_cli_import_and_validate_in_process(tmp_path, capsys):
+    from test_importer import excel_style_export
+
+    from lmp_helpers import cli
+    from lmp_helpers.paths import SYNTHETIC_DIR
+
+    export = tmp_path / "e.csv"
+    excel_style_export("ppt").to_csv(export, sep=";", encoding="cp1252", index=False)
+    assert cli.main(["import", str(export), "--group", "ppt", "--out", str(tmp_path / "ekte")]) == 0
+    assert "28 respondenter" in capsys.readouterr().out
+    assert (tmp_path / "ekte" / "ppt.csv").read_bytes() == (SYNTHETIC_DIR / "ppt.csv").read_bytes()
+    assert not (tmp_path / "ekte" / "datasource.yml").exists()  # imported data counts as real
+    for group in ("skoleleder", "skoleeier"):
+        excel_style_export(group).to_csv(export, sep=";", encoding="cp1252", index=False)
+        assert cli.main(["import", str(export), "--group", group, "--out", str(tmp_path / "ekte")]) == 0
+    capsys.readouterr()
+    assert cli.main(["validate", str(tmp_path / "ekte")]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_cli_bad_import_is_one_line_exit_2_in_process(tmp_path, capsys):
+    from test_importer import _unknown_column
+
+    from lmp_helpers import cli
+
+    path, group, _ = _unknown_column(tmp_path)
+    assert cli.main(["import", str(path), "--group", group, "--out", str(tmp_path / "ut")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lmp import: feil:") and "Kommunenummer" in lines[0]
+    assert not (tmp_path / "ut").exists()
