@@ -189,7 +189,7 @@ def test_import_error_names_the_line_of_the_bad_byte(tmp_path):
     from lmp_helpers.errors import LmpInputError
     from lmp_helpers.importer import import_export
 
-    for body, line in ((b"a;b\r\n1;2\r\n3;\x004\r\n", 3), (b"\x00a;b\n", 1),
+    for body, line in ((b"a;b\r\n1;2\r\n3;\x004\r\n", 3), (b"\x00a;b\n", 1), (b"\na;b\n1;\x00\n2;2\n", 3),
                        ("a;b\nå;1\n".encode() + b"x\xff;2\n", 3), (b"a;b\n\x81;1\n", 2)):
         path = tmp_path / "e.csv"
         path.write_bytes(body)
@@ -205,6 +205,7 @@ def test_share_of_nobody_is_no_number():
 
     assert math.isnan(share_pct(0, 0)) and fmt_number(share_pct(0, 0), 1) == "–"
     assert share_pct(1, 3) == 33.3 and share_pct(2, 3) == 66.7 and share_pct(1, 8) == 12.5
+    assert share_pct(1, 1) == 100.0 and share_pct(0, 1) == 0.0
 
 
 # -- Tabell 1 as the report prints it (headings, row labels, corner label), per pulje ---------------------
