@@ -1,36 +1,71 @@
 #!/usr/bin/env bash
 # `make mutate`: mutation testing (mutmut, config [tool.mutmut] in pyproject.toml) of the modules that compute
-# or protect published numbers. A fresh run each time (results always describe the current code).
-#   MUTATE_SAMPLE=N  test a seeded random sample of N mutants per module (default 20; `all` = every mutant,
-#                    several hours on 2 cores); MUTATE_SEED=S picks another sample; MUTATE_JOBS = parallel mutants.
-# The summary per module, the run time and the machine load go to test-output/mutation-summary.md, the
-# survivors' diffs to test-output/mutation-survivors.txt. Copy what changed into tests/MUTATION.md.
+# or protect published numbers. A fresh run over every mutant in scope (results always describe the current
+# code); method, numbers and survivors: tests/MUTATION.md, whose results section this script rewrites.
+#   MUTATE_JOBS=N     parallel mutants (default: the number of cores)
+#   MUTATE_SAMPLE=N   test only a seeded random sample of N mutants per module (MUTATE_SEED=S; default: all)
+#   MUTATE_KEEP=1     keep mutants/ from the last run and re-test only the mutants named in MUTATE_NAMES
+#                     (e.g. the survivors, after adding a kill test: tests added to files of the selection are
+#                     picked up, their test map collected); `scripts/mutation_summary.py --names` lists them.
+#                     The summary then covers the kept results with these re-tested.
+# Logs in test-output/: mutation-full.log / mutation-recheck.log (timestamped), mutation-summary.md,
+# mutation-survivors.txt (diffs), mutation-timing.json (run times, read back by a later recheck).
 # Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 OUT=${LMP_TEST_OUTPUT:-test-output}
-SAMPLE=${MUTATE_SAMPLE:-20}
+SAMPLE=${MUTATE_SAMPLE:-all}
+JOBS=${MUTATE_JOBS:-$(nproc)}
 mkdir -p "$OUT"
-# coverage's exclusions tell mutmut which functions are out of scope (see the file)
+# coverage's exclusions tell mutmut which functions of the mutated files are out of scope (see the file)
 export COVERAGE_RCFILE="$PWD/tests/mutation/coveragerc"
-rm -rf mutants
+[ "${MUTATE_KEEP:-0}" = 1 ] || rm -rf mutants
 start=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-# 1. generate the mutants and map tests to functions (mutmut's stats run). mutmut has no separate command for
-#    this, so it is asked for a mutant that does not exist and stops right after these two steps.
-"$BIN/mutmut" run --max-children "${MUTATE_JOBS:-2}" "__generate_only__" >"$OUT/mutation-generate.log" 2>&1 || true
-test -s mutants/mutmut-stats.json || { tail -40 "$OUT/mutation-generate.log"; echo "mutmut: no stats" >&2; exit 1; }
-# 2. run the sampled mutants. mutmut would measure coverage again (the whole selected suite, 12 min under load
-#    here) although the mutants exist already, so coverage is switched off for this call (restored on exit).
-mapfile -t NAMES < <("$BIN/python" scripts/mutation_sample.py "$SAMPLE" --seed "${MUTATE_SEED:-16}")
-cp pyproject.toml mutants/pyproject.toml.orig
-trap 'cp mutants/pyproject.toml.orig pyproject.toml' EXIT
-sed -i 's/^mutate_only_covered_lines = true$/mutate_only_covered_lines = false/' pyproject.toml
-"$BIN/mutmut" run --max-children "${MUTATE_JOBS:-2}" "${NAMES[@]}"
-cp mutants/pyproject.toml.orig pyproject.toml
+# the load every 30 s, to tell what the machine was doing besides this run
+( while sleep 30; do echo "$(( $(date +%s) - start )) $(cut -d' ' -f1 /proc/loadavg)"; done ) >"$OUT/mutation-load.txt" &
+sampler=$!
+trap 'kill $sampler 2>/dev/null || true' EXIT
+KIND=full
+[ "${MUTATE_KEEP:-0}" = 1 ] && KIND=recheck
+run_mutmut() {
+    "$BIN/mutmut" run --max-children "$JOBS" "$@" 2>&1 \
+        | "$BIN/python" scripts/mutation_timestamps.py "$OUT/mutation-$KIND.log" "$OUT/mutation-$KIND-phases.json"
+}
+if [ "${MUTATE_KEEP:-0}" = 1 ]; then
+    read -r -a NAMES <<<"${MUTATE_NAMES:?MUTATE_KEEP=1 needs MUTATE_NAMES}"
+    cp pyproject.toml mutants/pyproject.toml.orig
+    trap 'cp mutants/pyproject.toml.orig pyproject.toml; kill $sampler 2>/dev/null || true' EXIT
+    sed -i 's/^mutate_only_covered_lines = true$/mutate_only_covered_lines = false/' pyproject.toml
+    run_mutmut "${NAMES[@]}"
+    cp mutants/pyproject.toml.orig pyproject.toml
+elif [ "$SAMPLE" = all ]; then
+    run_mutmut
+else
+    # 1. generate the mutants and the test map: mutmut is asked for a mutant that does not exist and stops
+    #    after these steps; 2. run the sample (coverage switched off: the mutants exist already)
+    "$BIN/mutmut" run --max-children "$JOBS" "__generate_only__" >"$OUT/mutation-generate.log" 2>&1 || true
+    test -s mutants/mutmut-stats.json || { tail -40 "$OUT/mutation-generate.log"; echo "mutmut: no stats" >&2; exit 1; }
+    mapfile -t NAMES < <("$BIN/python" scripts/mutation_sample.py "$SAMPLE" --seed "${MUTATE_SEED:-16}")
+    cp pyproject.toml mutants/pyproject.toml.orig
+    trap 'cp mutants/pyproject.toml.orig pyproject.toml; kill $sampler 2>/dev/null || true' EXIT
+    sed -i 's/^mutate_only_covered_lines = true$/mutate_only_covered_lines = false/' pyproject.toml
+    run_mutmut "${NAMES[@]}"
+    cp mutants/pyproject.toml.orig pyproject.toml
+fi
 seconds=$(( $(date +%s) - start ))
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
-"$BIN/python" scripts/mutation_summary.py --seconds "$seconds" --load "$load_start" "$load_end" \
-    --survivors "$OUT/mutation-survivors.txt" | tee "$OUT/mutation-summary.md"
-times
+kill $sampler 2>/dev/null || true
+# CPU seconds of this script's children (mutmut and its workers), user + system
+cpu=$(times | tail -1 | "$BIN/python" -c '
+import re, sys
+m = [float(a) * 60 + float(b) for a, b in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read())]
+print(round(sum(m)))')
+args=(--kind "$KIND" --seconds "$seconds" --cpu "$cpu" --load "$load_start" "$load_end"
+      --load-log "$OUT/mutation-load.txt" --phases "$OUT/mutation-$KIND-phases.json" --timing "$OUT/mutation-timing.json"
+      --survivors "$OUT/mutation-survivors.txt")
+if [ "$SAMPLE" = all ]; then
+    args+=(--update tests/MUTATION.md)
+fi
+"$BIN/python" scripts/mutation_summary.py "${args[@]}" | tee "$OUT/mutation-summary.md"

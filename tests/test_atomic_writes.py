@@ -183,3 +183,37 @@ def test_failing_notebook_write_leaves_old_output_and_no_temp(monkeypatch, tmp_p
     runner.run(**kwargs)
     assert target.read_bytes() != before[str(target.relative_to(tmp_path))]
     assert nbformat.read(target, as_version=4).metadata["lmp"]["cache_key"] != "stale"
+
+
+@pytest.mark.parametrize("writer", ["notebook", "source note"])
+def test_failing_write_in_process_leaves_the_old_file_and_no_temp(monkeypatch, tmp_path, writer):
+    """The same contract without a kernel (fast; `make mutate` uses it): the runner's two writers, each
+    failing half-way, leave the old file byte for byte and nothing beside it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    if writer == "notebook":
+        target = out / "a.ipynb"
+        old_nb = nbformat.v4.new_notebook()
+        old_nb.cells = [nbformat.v4.new_markdown_cell("# Forrige bygg\n" + "x" * 5000)]
+        nbformat.write(old_nb, target)
+        new_nb = nbformat.v4.new_notebook()
+        new_nb.cells = [nbformat.v4.new_markdown_cell("# Nytt bygg\n" + "y" * 5000)]
+
+        def write():
+            runner.atomic_write_notebook(new_nb, target)
+    else:
+        target = out / "datakilde.md"
+        target.write_text("forrige merknad\n" + "x" * 5000, encoding="utf-8")
+
+        def write():
+            runner.write_source_note(out, None)
+    before = tree(tmp_path)
+    opened = inject_disk_full(monkeypatch, tmp_path)
+    with pytest.raises(OSError, match="No space left"):
+        write()
+    monkeypatch.undo()
+    assert opened, "nothing was written inside the folder: the injection did not hit"
+    assert tree(tmp_path) == before
+    write()  # without the failure the same call replaces the file
+    assert target.read_bytes() != before[str(target.relative_to(tmp_path))]
+    assert sorted(p.name for p in out.iterdir()) == [target.name]
