@@ -90,3 +90,19 @@ def test_quotes_of_another_puljes_case_are_explained_not_shown(monkeypatch):
 def test_unknown_theme_names_the_sections_themes():
     with pytest.raises(LmpInputError, match=r"avsnitt '2' og tema 'finnes_ikke'.*temaer i avsnittet: .*posisjon"):
         _chapter("alle").quotes(section="2", theme="finnes_ikke")
+
+
+def test_a_heading_title_wrapped_onto_a_short_second_line_is_read_whole():
+    # 2.1's title wraps onto a second line followed directly by body text (report lines 466-468)
+    from lmp_helpers.fingerprint import headings
+
+    lines = [" 2.1 Læringsmiljøsenteret og veiledningsteamene ", "sitt bidrag til kompetanseheving i PPT ",
+             "Ifølge delmål 3 i Læringsmiljøprosjektet skal PPT lære om hvordan de kan støtte og ",
+             "4. PPTs rolle i Læringsmiljøprosjektet ",
+             "Involvering av PPT er et viktig delmål i utviklingsarbeidet gjennom ",
+             "1.2 Datagrunnlag ", "Kort setning.", ""]
+    assert [(h["number"], h["title"]) for h in headings(lines)] == [
+        ("2.1", "Læringsmiljøsenteret og veiledningsteamene sitt bidrag til kompetanseheving i PPT"),
+        ("4", "PPTs rolle i Læringsmiljøprosjektet"),
+        ("1.2", "Datagrunnlag"),
+    ]
