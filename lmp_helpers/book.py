@@ -281,11 +281,21 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
             allowed = ", ".join(sorted(set(q["section"].astype(str))))
             raise LmpInputError(f"ingen sitater med avsnitt {section!r} i data/quotes.csv; tillatt: {allowed}")
         if theme is not None:
+            themes = ", ".join(sorted(set(sel["theme"])))
             sel = sel[sel["theme"] == theme]
-        sel = quotes_for_pulje(sel, self.pulje)
-        if not len(sel):
-            _markdown(f"*Ingen sitater i dette avsnittet for {self.pulje_text.lower()}.*")
+            if not len(sel):
+                raise LmpInputError(f"ingen sitater med avsnitt {section!r} og tema {theme!r} i data/quotes.csv; "
+                                    f"temaer i avsnittet: {themes}")
+        here = quotes_for_pulje(sel, self.pulje)
+        if not len(here):
+            if theme is None:
+                _markdown(f"*Ingen sitater i dette avsnittet for {self.pulje_text.lower()}.*")
+            else:  # the frame before names the quotes: say where they are
+                which = "Sitatet" if len(sel) == 1 else "Sitatene"
+                _markdown(f"*{which} her er fra en casekommune i en annen pulje og vises på siden for alle "
+                          "puljer.*")
             return
+        sel = here
         _markdown("\n\n".join(quote_markdown(row) for _, row in sel.iterrows()))
 
     def footnotes(self) -> None:

@@ -214,25 +214,73 @@ class ChapterGlue:
         for col, key in (("fisher_p", "p_rolle_uklar_fisher"), ("kruskal_p", "p_rolle_uklar_kruskal")):
             self.glue(key, st.fmt_p(row[col].iloc[0]) if len(row) else "–")
 
+    def glue_case_names(self) -> None:
+        """`casekommune_I` … `casekommune_IV`: «casekommune I (pulje 2)», the pulje read from data/cases.yml."""
+        from lmp_helpers.cases import load_cases
+
+        for case in load_cases().cases:
+            self.glue(f"casekommune_{case.label}", f"{case.name} (pulje {case.pulje})")
+
+    def glue_interpretations(self, checks) -> None:
+        """For each (glue key, claim id in data/report_claims.csv, the pattern the report builds on, what the
+        data says instead): the sentence after the report's reading (see `claim_check`)."""
+        for key, claim_id, pattern, data_says in checks:
+            self.glue(key, self.claim_check(claim_id, pattern, data_says))
+
     def glue_kunnskapstilforsel(self) -> None:
-        self.glue("fig2_1_tolkning", self.claim_check(
-            "fig21_ppt_order",
-            "blant PPT-kontorene er andelen høyere for læringsmiljø og mobbing enn for skoleutvikling og "
-            "klasseledelse",
-            self.group_ranking("fig2_1", "ppt")))
+        self.glue_case_names()
+        f = "fig2_1"
+        groups_text = self.items_order(f, self.codebook.figure(f).items)
+        self.glue("fig2_1_grupper", groups_text)
+        self.glue_interpretations([
+            ("fig2_1_tolkning_grupper", "fig21_groups_order",
+             "på hvert av de fire områdene er andelen høyest blant skoleeierne, så blant skolelederne og lavest "
+             "blant PPT-kontorene", groups_text),
+            ("fig2_1_tolkning", "fig21_ppt_order",
+             "blant PPT-kontorene er andelen høyere for læringsmiljø og mobbing enn for skoleutvikling og "
+             "klasseledelse", self.group_ranking(f, "ppt")),
+            ("fig2_1_tolkning_skoleeier", "fig21_skoleeier_order",
+             "blant skoleeierne er andelen lavere for klasseledelse enn for hvert av de tre andre områdene",
+             self.group_order(f, "skoleeier")),
+            ("fig2_1_tolkning_skoleleder", "fig21_skoleleder_order",
+             "blant skolelederne er andelen lavere for skoleutvikling enn for hvert av de tre andre områdene",
+             self.group_order(f, "skoleleder")),
+        ])
 
     def glue_praksisendring(self) -> None:
-        items = self.codebook.figure("fig3_1").items
-        self.glue("fig3_1_grupper", self.items_order("fig3_1", items))
-        self.glue("fig3_1_tolkning_ppt", self.claim_check(
-            "fig31_ppt_vs_others",
-            "PPT ligger lavere enn skolelederne, og skolelederne lavere enn skoleeierne, på skoleutvikling og "
-            "klasseledelse",
-            self.items_order("fig3_1", ["praksis_skoleutvikling", "praksis_klasseledelse"])))
-        self.glue("fig3_1_tolkning_skoleeier", self.claim_check(
-            "fig31_skoleeier_highest",
-            "skoleeierne ligger høyest av de tre gruppene på alle fire områdene",
-            self.highest_group_sentence("fig3_1")))
+        self.glue_case_names()
+        f = "fig3_1"
+        self.glue("fig3_1_grupper", self.items_order(f, self.codebook.figure(f).items))
+        ppt_order = self.group_order(f, "ppt")
+        self.glue_interpretations([
+            ("fig3_1_tolkning_ppt", "fig31_ppt_vs_others",
+             "PPT ligger lavere enn skolelederne, og skolelederne lavere enn skoleeierne, på skoleutvikling og "
+             "klasseledelse", self.items_order(f, ["praksis_skoleutvikling", "praksis_klasseledelse"])),
+            ("fig3_1_tolkning_ppt_omrader", "fig31_ppt_order",
+             "blant PPT-kontorene er andelen høyere for læringsmiljø og mobbing enn for skoleutvikling og "
+             "klasseledelse", ppt_order),
+            ("fig3_1_tolkning_ppt_midt", "fig31_ppt_below_middle",
+             f"under halvparten av PPT-kontorene svarer {TOP_TWO} på hvert av de fire områdene", ppt_order),
+            ("fig3_1_tolkning_skoleeier", "fig31_skoleeier_highest",
+             "skoleeierne ligger høyest av de tre gruppene på alle fire områdene", self.highest_group_sentence(f)),
+            ("fig3_1_tolkning_skoleeier_omrader", "fig31_skoleeier_order",
+             "blant skoleeierne er andelen høyest for mobbing, lavere for skoleutvikling og læringsmiljø og "
+             "lavest for klasseledelse", self.group_order(f, "skoleeier")),
+            ("fig3_1_tolkning_skoleleder", "fig31_skoleleder_order",
+             "blant skolelederne er andelen høyest for mobbing, så for klasseledelse, så for skoleutvikling og "
+             "lavest for læringsmiljø", self.group_order(f, "skoleleder")),
+        ])
+
+    def group_order(self, figure: str, group: str) -> str:
+        """Every item of one group from highest to lowest, ties as ties: «Blant skolelederne er andelen som
+        svarer … høyest for A (x prosent), så B (y prosent) og lavest for C (z prosent).» (+ hidden/not asked)."""
+        cells = self.items_of_group(figure, group)
+        clause = st.order_clause(cells, prep="for")
+        if not clause:  # fewer than two numbers shown: the ranking sentence says what there is
+            return self.group_ranking(figure, group)
+        lead = f"Blant {self.group_def(group)} er andelen som svarer {TOP_TWO},"
+        rest = st.states_sentence(cells, self.min_n, self.pulje_text)
+        return f"{lead} {clause}. {rest}".strip()
 
     def highest_group_sentence(self, figure: str) -> str:
         """Which group is highest on each item, ties named («… like høy blant A og B …»)."""

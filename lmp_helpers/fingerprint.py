@@ -39,6 +39,7 @@ VERSION = 1
 _FOOTNOTE_MARK = re.compile(r"(?<=[^\W\d_]|[)»])\d(?=[\s.,;:]|$)")
 _NON_WORD = re.compile(r"[\W_]+")
 _CHAPTER_HEADING = re.compile(r"^\s*(\d)\.\s+(\S.*?)\s*$")
+WRAPPED_TITLE_MAX = 45  # characters of a heading's second line
 _SECTION_HEADING = re.compile(r"^\s*(\d\.\d)\s+(\S.*?)\s*$")
 
 
@@ -102,9 +103,10 @@ def headings(lines: Sequence[str]) -> list[dict]:
             continue
         title = " ".join(m.group(2).split())
         nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
-        after = lines[i + 2].strip() if i + 2 < len(lines) else ""
-        # A wrapped title («2. Kunnskapstilførsel til PPT fra» / «Læringsmiljøprosjektet» / blank line)
-        if nxt and not after and len(nxt.split()) <= 3:
+        # A wrapped title («2. Kunnskapstilførsel til PPT fra» / «Læringsmiljøprosjektet», «2.1 … veiledningsteamene»
+        # / «sitt bidrag til kompetanseheving i PPT»): a short line without closing punctuation, where body text
+        # runs to the full width (about 85 characters)
+        if nxt and len(nxt) <= WRAPPED_TITLE_MAX and not nxt.endswith((".", ":", "?", "!")):
             title = f"{title} {nxt}"
         found.append({"number": m.group(1), "title": title, "line": i + 1})
     return found

@@ -31,7 +31,7 @@ REPORT_HEADINGS = [
     ("1.2", "Datagrunnlag"),
     ("1.3", "Rapportens oppbygning"),
     ("2", "Kunnskapstilførsel til PPT fra Læringsmiljøprosjektet"),
-    ("2.1", "Læringsmiljøsenteret og veiledningsteamene"),
+    ("2.1", "Læringsmiljøsenteret og veiledningsteamene sitt bidrag til kompetanseheving i PPT"),
     ("3", "Praksisendring i PPT som følge av Læringsmiljøprosjektet"),
     ("4", "PPTs rolle i Læringsmiljøprosjektet"),
     ("4.1", "PPT som ressurs for skoler og kommuner"),
@@ -212,7 +212,7 @@ def test_question_note_is_shown_and_a_missing_one_is_an_error(monkeypatch):
 # -- the book's numbered headings against the report's ---------------------------------------------------------
 # Chapters whose headings already follow the report. Chapters 2–5 are being rewritten under issue #9; add them
 # here when their titles are the report's and their own additions («Tallene bak figuren») are unnumbered.
-HEADINGS_CHECKED = ("introduksjon",)
+HEADINGS_CHECKED = ("introduksjon", "kunnskapstilforsel", "praksisendring")
 UNNUMBERED = ("sammendrag",)  # the report's Sammendrag has no number
 
 
