@@ -194,19 +194,31 @@ def id_pattern(ids: Iterable[str]) -> re.Pattern | None:
     return re.compile(r"(?<![\w-])(?:" + "|".join(shapes) + r")(?![\w-])", re.IGNORECASE)
 
 
+def _site_texts(site_dir: Path) -> Iterator[tuple[str, str]]:
+    """(name, text) of every text file in the site, and of every XLSX and zip member (its cells / text),
+    so a downloadable file is read as well as a page."""
+    site_dir = Path(site_dir)
+    for path in text_files(site_dir):
+        yield str(path.relative_to(site_dir)), path.read_text(encoding="utf-8", errors="replace")
+    for name, table in download_tables(site_dir):
+        if Path(name.split("!")[0]).suffix.lower() == ".csv":
+            continue  # a loose CSV is read above as a text file
+        yield name, "\n".join(";".join(row) for row in table)
+
+
 def respondent_ids_in(site_dir: Path, ids: Iterable[str]) -> list[Finding]:
-    """Every text file in the site that contains a respondent id (or one shaped like it)."""
+    """Every text file (and downloadable XLSX or zip member) in the site that contains a respondent id (or
+    one shaped like it)."""
     site_dir = Path(site_dir)
     pattern = id_pattern(ids)
     if pattern is None:
         raise ValueError("no respondent ids given: cannot build an id pattern")
     findings = []
-    for path in text_files(site_dir):
-        text = path.read_text(encoding="utf-8", errors="replace")
+    for name, text in _site_texts(site_dir):
         hits = sorted(set(m.group(0) for m in pattern.finditer(text)))
         if hits:
             shown = ", ".join(hits[:5]) + (" ..." if len(hits) > 5 else "")
-            findings.append(Finding(str(path.relative_to(site_dir)), "respondent id", shown))
+            findings.append(Finding(name, "respondent id", shown))
     return findings
 
 

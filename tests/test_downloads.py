@@ -252,3 +252,17 @@ def test_scan_catches_an_unsuppressed_small_cell(exports, tmp_path):
     site = _site_with(tmp_path, {"_downloads/x/figur-2-1.xlsx": xlsx})
     findings, _ = sitecheck.download_problems(site, cells, cb, 8)
     assert any(f.kind == "small cell shown" for f in findings), findings
+
+
+def test_id_scan_reads_xlsx_and_zip_members(tmp_path):
+    """A respondent id inside an XLSX inside a zip is found (the page text scan alone would miss it)."""
+    from lmp_helpers.tables import _fixed_zip, xlsx_bytes
+
+    cb = load_codebook()
+    ids = [r[cb.id_column] for r in sitecheck.csv_rows(SYNTHETIC_DIR / cb.groups["ppt"].file)]
+    clean = xlsx_bytes(["Id", "n"], [["fig2_1", 12]], "Figur 2.1")
+    leaking = xlsx_bytes(["Id", "n"], [[ids[3], 12]], "Figur 2.1")
+    site = _site_with(tmp_path, {"_downloads/a/ren.zip": _fixed_zip({"t.xlsx": clean}),
+                                 "_downloads/b/lekk.zip": _fixed_zip({"t.xlsx": leaking})})
+    found = sitecheck.respondent_ids_in(site, ids)
+    assert [(f.file, f.kind) for f in found] == [("_downloads/b/lekk.zip!t.xlsx", "respondent id")]
