@@ -266,3 +266,20 @@ def test_id_scan_reads_xlsx_and_zip_members(tmp_path):
                                  "_downloads/b/lekk.zip": _fixed_zip({"t.xlsx": leaking})})
     found = sitecheck.respondent_ids_in(site, ids)
     assert [(f.file, f.kind) for f in found] == [("_downloads/b/lekk.zip!t.xlsx", "respondent id")]
+
+
+def test_download_links_get_plain_text():
+    """book/_ext/lmp_downloads.py: the role's inline code becomes plain text (a link name, not code)."""
+    from docutils import nodes
+    from sphinx import addnodes
+
+    sys.path.insert(0, str(PROJECT_ROOT / "book" / "_ext"))
+    import lmp_downloads
+
+    ref = addnodes.download_reference("", "", nodes.literal("figur 2.1 som CSV", "figur 2.1 som CSV"),
+                                      reftarget="/generated/x.csv")
+    other = nodes.reference("", "", nodes.literal("kode", "kode"))
+    doc = nodes.paragraph("", "", ref, other)
+    assert lmp_downloads.plain_download_text(doc) == 1
+    assert not list(ref.findall(nodes.literal)) and ref.astext() == "figur 2.1 som CSV"
+    assert list(other.findall(nodes.literal))  # other links keep their code

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from urllib.parse import urljoin
 
@@ -22,9 +23,19 @@ _TABLES_JS = """() => Array.from(document.querySelectorAll('article table')).map
     Array.from(tr.querySelectorAll('th, td')).map(c => c.innerText.trim())))"""
 
 
-def fmt(value) -> str:
-    """An XLSX cell as the page writes it: `:` stays, numbers with one decimal and a decimal comma."""
-    if isinstance(value, float):
+def link_name(text: str) -> re.Pattern:
+    """A link's accessible name: the text, after the theme's download icon (a CSS ::before glyph)."""
+    return re.compile(r"^\W?" + re.escape(text) + "$")
+
+
+SHARES = {"Andel (%)", "KI nedre (%)", "KI øvre (%)"}
+
+
+def fmt(column: str, value) -> str:
+    """An XLSX cell as the page writes it: `:` stays, shares with one decimal and a decimal comma."""
+    if value is None:
+        return ""
+    if column in SHARES and isinstance(value, int | float):
         return f"{value:.1f}".replace(".", ",")
     return str(value)
 
@@ -60,9 +71,8 @@ def chapter(site_browser, site_url):
 def test_download_links_under_a_figure_give_its_table(chapter, number, tmp_path, site_browser):
     page = chapter
     tables = page.evaluate(_TABLES_JS)
-    csv_links = page.locator("article").get_by_role("link", name=f"figur {number} som CSV", exact=True)
-    xlsx_links = page.locator("article").get_by_role("link", name=f"figur {number} som Excel-fil (XLSX)",
-                                                      exact=True)
+    csv_links = page.locator("article").get_by_role("link", name=link_name(f"figur {number} som CSV"))
+    xlsx_links = page.locator("article").get_by_role("link", name=link_name(f"figur {number} som Excel-fil (XLSX)"))
     # under the figure and under its table
     assert csv_links.count() == 2 and xlsx_links.count() == 2, (csv_links.count(), xlsx_links.count())
     assert "Last ned tallene" in csv_links.first.locator("xpath=..").inner_text()
@@ -81,14 +91,18 @@ def test_download_links_under_a_figure_give_its_table(chapter, number, tmp_path,
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
     head = list(values[0])
-    xlsx = [dict(zip(head, ("" if v is None else fmt(v) for v in row), strict=True)) for row in values[1:]]
+    xlsx = [{h: fmt(h, v) for h, v in zip(head, row, strict=True)} for row in values[1:]]
     assert sheet.title == f"Figur {number}"
+    # Excel shows the shares with one decimal (in the reader's locale: decimal comma)
+    share_col = head.index("Andel (%)") + 1
+    shares = next(sheet.iter_cols(min_col=share_col, max_col=share_col, min_row=2))
+    assert {c.number_format for c in shares if isinstance(c.value, int | float)} == {"0.0"}
     assert table_rows(xlsx) == table_rows(rows), "the XLSX holds the same table as the CSV"
     assert site_browser.outside == []
 
 
 def test_zip_link_in_the_banner_gives_every_table_of_the_pulje(chapter, tmp_path):
-    link = chapter.locator("article").get_by_role("link", name="alle tabellene for alle puljer (zip)", exact=True)
+    link = chapter.locator("article").get_by_role("link", name=link_name("alle tabellene for alle puljer (zip)"))
     assert link.count() == 1
     name, data = download(chapter, link, tmp_path)
     assert name == "alle-tabeller_pulje-alle.zip"
