@@ -104,14 +104,32 @@ def codebook_files() -> dict[str, bytes]:
     }
 
 
+CACHE_FILE = ".lmp-cache-key"
+
+
+def _cache_key(puljer, data_dir, min_n: int) -> str:
+    import hashlib
+    import json
+
+    from lmp_helpers.runner import shared_inputs_digest  # data files, data/*.yml|csv and the helper code
+
+    key = json.dumps([shared_inputs_digest(Path(data_dir) if data_dir else None), [str(p) for p in puljer], min_n])
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 def write_downloads(out_dir: Path, puljer, data_dir=None, min_n: int = 5, survey=None) -> list[Path]:
     """Write every download of a book build into `out_dir/nedlastinger/` (`lmp run` passes its staging
     folder): `table_files` per pulje under `pulje-P/`, and the codebook under `kodebok/`. Files whose bytes
-    are unchanged are not rewritten."""
+    are unchanged are not rewritten, and nothing is computed when the inputs are those of the last call
+    (the key of `lmp run`'s cache, in `nedlastinger/.lmp-cache-key`). Returns the files written."""
     from lmp_helpers.data import survey_or_load
+    from lmp_helpers.staging import write_atomic
     from lmp_helpers.tables import EXCEL_DIR, table_files, write_changed
 
     root = Path(out_dir) / DOWNLOAD_DIR
+    key = _cache_key(puljer, data_dir, min_n)
+    if (root / CACHE_FILE).is_file() and (root / CACHE_FILE).read_text(encoding="ascii") == key:
+        return []
     survey = survey_or_load(survey, data_dir)
     written = []
     for p in puljer:
@@ -122,4 +140,5 @@ def write_downloads(out_dir: Path, puljer, data_dir=None, min_n: int = 5, survey
     files = codebook_files()
     write_changed(root / CODEBOOK_DIR, files)
     written += [root / CODEBOOK_DIR / name for name in files]
+    write_atomic(root / CACHE_FILE, key)
     return written

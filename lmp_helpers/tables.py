@@ -465,15 +465,16 @@ def _excel_cell_text(value) -> str:
     return str(value)
 
 
-def excel_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A figure table as CSV for Norwegian Excel: UTF-8 with BOM, `;` between cells, decimal comma, CRLF."""
+def excel_csv_bytes(frame: pd.DataFrame, rows: list[list] | None = None) -> bytes:
+    """A figure table as CSV for Norwegian Excel: UTF-8 with BOM, `;` between cells, decimal comma, CRLF.
+    `rows`: its `excel_rows`, if already computed."""
     import csv
     import io
 
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     writer.writerow(EXCEL_COLUMNS)
-    for row in excel_rows(frame):
+    for row in excel_rows(frame) if rows is None else rows:
         writer.writerow([_excel_cell_text(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
@@ -536,8 +537,9 @@ def xlsx_bytes(headers: list[str], rows: list[list], sheet: str, notes: list[str
     return _fixed_zip(members)
 
 
-def figure_xlsx_bytes(frame: pd.DataFrame, figure: str) -> bytes:
-    return xlsx_bytes(EXCEL_COLUMNS, excel_rows(frame), figure_name(figure), list(frame.attrs.get("notes", [])))
+def figure_xlsx_bytes(frame: pd.DataFrame, figure: str, rows: list[list] | None = None) -> bytes:
+    rows = excel_rows(frame) if rows is None else rows
+    return xlsx_bytes(EXCEL_COLUMNS, rows, figure_name(figure), list(frame.attrs.get("notes", [])))
 
 
 def table_files(pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=None) -> dict[str, bytes]:
@@ -553,8 +555,9 @@ def table_files(pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=
     excel: dict[str, bytes] = {}
     for fig, frame in frames.items():
         stem = download_stem(fig, pulje)
-        excel[f"{stem}.csv"] = excel_csv_bytes(frame)
-        excel[f"{stem}.xlsx"] = figure_xlsx_bytes(frame, fig)
+        rows = excel_rows(frame)
+        excel[f"{stem}.csv"] = excel_csv_bytes(frame, rows)
+        excel[f"{stem}.xlsx"] = figure_xlsx_bytes(frame, fig, rows)
     excel[zip_name(pulje)] = _fixed_zip(dict(excel))
     files.update({f"{EXCEL_DIR}/{name}": data for name, data in excel.items()})
     return files

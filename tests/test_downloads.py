@@ -283,3 +283,14 @@ def test_download_links_get_plain_text():
     assert lmp_downloads.plain_download_text(doc) == 1
     assert not list(ref.findall(nodes.literal)) and ref.astext() == "figur 2.1 som CSV"
     assert list(other.findall(nodes.literal))  # other links keep their code
+
+
+def test_downloads_are_not_recomputed_for_unchanged_inputs(tmp_path):
+    from lmp_helpers.downloads import write_downloads
+
+    first = write_downloads(tmp_path, ["3"], min_n=5)
+    assert first and write_downloads(tmp_path, ["3"], min_n=5) == []
+    zip_path = tmp_path / "nedlastinger" / "pulje-3" / "excel" / "alle-tabeller_pulje-3.zip"
+    before = zip_path.read_bytes()
+    assert write_downloads(tmp_path, ["3"], min_n=8)  # another min_n: written again
+    assert zip_path.read_bytes() != before
