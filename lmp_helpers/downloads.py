@@ -124,11 +124,15 @@ def write_downloads(out_dir: Path, puljer, data_dir=None, min_n: int = 5, survey
     (the key of `lmp run`'s cache, in `nedlastinger/.lmp-cache-key`). Returns the files written."""
     from lmp_helpers.data import survey_or_load
     from lmp_helpers.staging import write_atomic
-    from lmp_helpers.tables import EXCEL_DIR, table_files, write_changed
+    from lmp_helpers.tables import EXCEL_DIR, table_files, write_changed, zip_name
 
     root = Path(out_dir) / DOWNLOAD_DIR
     key = _cache_key(puljer, data_dir, min_n)
-    if (root / CACHE_FILE).is_file() and (root / CACHE_FILE).read_text(encoding="ascii") == key:
+    # (a hand-deleted download is written again even when the inputs are unchanged)
+    expected = [root / pulje_slug(parse_pulje(p)) / EXCEL_DIR / zip_name(p) for p in puljer]
+    expected.append(root / CODEBOOK_DIR / f"{CODEBOOK_STEM}.xlsx")
+    if ((root / CACHE_FILE).is_file() and (root / CACHE_FILE).read_text(encoding="ascii") == key
+            and all(p.is_file() for p in expected)):
         return []
     survey = survey_or_load(survey, data_dir)
     written = []

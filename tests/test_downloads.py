@@ -292,5 +292,7 @@ def test_downloads_are_not_recomputed_for_unchanged_inputs(tmp_path):
     assert first and write_downloads(tmp_path, ["3"], min_n=5) == []
     zip_path = tmp_path / "nedlastinger" / "pulje-3" / "excel" / "alle-tabeller_pulje-3.zip"
     before = zip_path.read_bytes()
+    zip_path.unlink()  # deleted by hand: written again
+    assert write_downloads(tmp_path, ["3"], min_n=5) and zip_path.read_bytes() == before
     assert write_downloads(tmp_path, ["3"], min_n=8)  # another min_n: written again
     assert zip_path.read_bytes() != before
