@@ -27,7 +27,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 # `lmp run` rewrites a notebook only when its inputs changed (see lmp_helpers/runner.py), so the Sphinx
 # build below is skipped when none of the site's inputs is newer than the last successful build.
-BOOK_INPUTS = $(wildcard generated/*/*.ipynb generated/*.md book/*.md book/*.bib book/_ext/*.py book/_locale/*/LC_MESSAGES/*.po book/_locale/*/LC_MESSAGES/*.js book/_templates/*.html book/_templates/*/*.html book/_static/*) _config.yml _toc.yml
+BOOK_INPUTS = $(wildcard generated/*/*.ipynb generated/*.md generated/nedlastinger/*/* generated/nedlastinger/*/*/* book/*.md book/*.bib book/_ext/*.py book/_locale/*/LC_MESSAGES/*.po book/_locale/*/LC_MESSAGES/*.js book/_templates/*.html book/_templates/*/*.html book/_static/*) _config.yml _toc.yml
 
 book: $(STAMP)
 	$(BIN)/lmp run --pulje 1 2 3 alle --data "$(DATA)" --min-n $(MIN_N)

@@ -212,7 +212,9 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
     # -- page elements ----------------------------------------------------------------------------
 
     def figure(self, figure: str) -> None:
-        """Show one report figure (PNG + SVG in one output) and nothing else, so the cell output is stable."""
+        """Show one report figure (PNG + SVG in one output) and nothing else: myst-nb wraps every output of a
+        figure cell in the figure, so the links under it come from the next cell (`distribution`,
+        `question_note`)."""
         from lmp_helpers.alttext import figure_alt_for
         from lmp_helpers.figures import plot_figure
 
@@ -221,10 +223,13 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
         self._show_image(fig, alt=alt)
 
     def distribution(self, figure: str) -> None:
-        """A collapsed section under a report figure: every item of the figure on all five answers per group
-        (diverging bars centred on «verken eller»), suppressed per group and pulje like the tables."""
+        """What comes under a report figure: its download links («Last ned tallene»), then a collapsed section
+        with every item of the figure on all five answers per group (diverging bars centred on «verken
+        eller»), suppressed per group and pulje like the tables."""
+        from lmp_helpers.downloads import figure_links
         from lmp_helpers.figures import plot_distribution
 
+        _markdown(figure_links(figure, self.pulje))
         fig = plot_distribution(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n,
                                 survey=self.survey)
         number = self.codebook.figure(figure).number
@@ -312,11 +317,14 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
     # -- datagrunnlag ------------------------------------------------------------------------------
 
     def question_note(self, figure: str) -> None:
-        """The report's note on how the figure's question was worded (codebook `question_note`), in italics."""
+        """Under a figure: its download links, then the report's note on how the question was worded (codebook
+        `question_note`), in italics."""
+        from lmp_helpers.downloads import figure_links
+
         note = self.codebook.figure(figure).question_note
         if not note:
             raise LmpInputError(f"figur {figure} har ingen spørsmålsformulering (question_note) i data/codebook.yml")
-        _markdown(f"*{_escape_md(note)}*")
+        _markdown(f"{figure_links(figure, self.pulje)}\n\n*{_escape_md(note)}*")
 
     def _tabell1(self):
         from lmp_helpers.cases import tabell1_rows
@@ -354,6 +362,9 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
         pulje = self.pulje if len(self._tabell1()) else self.codebook.pulje_all
         # As HTML, not the Styler itself: a Styler's text/plain repr carries its memory address.
         _display(HTML(tabell1_styler(pulje).to_html()))
+        from lmp_helpers.downloads import figure_links
+
+        _markdown(figure_links("tabell1", pulje))
 
     def case_descriptions(self) -> None:
         """The case municipalities of this pulje (all on «alle»), one paragraph each, from data/cases.yml."""

@@ -88,6 +88,9 @@ class PageRendering:
                 else:
                     links.append(f"{{doc}}`{text} </generated/{pulje_slug(p)}/{self.name}>`")
             lines += ["", "Vis kapitlet for: " + " · ".join(links)]
+            from lmp_helpers.downloads import zip_link
+
+            lines += ["", f"Last ned {zip_link(self.pulje)}."]
         missing = self.groups_missing_in_pulje()
         if missing:
             names = " og ".join(self.codebook.groups[g].label.lower() for g in missing)
@@ -102,16 +105,16 @@ class PageRendering:
         _markdown("\n".join(lines))
 
     def table(self, figure: str) -> None:
-        """The numbers behind a figure, suppressed cells shown as `:`."""
+        """The numbers behind a figure, suppressed cells shown as `:`, and its download links."""
         from lmp_helpers import tables
+        from lmp_helpers.downloads import figure_links
 
         frame = tables.display_table(figure, pulje=self.pulje, data_dir=self.data_dir, min_n=self.min_n,
                                      survey=self.survey)
         notes = list(frame.attrs.get("notes", []))
         frame.attrs = {}
         _display(frame.set_index(frame.columns[0]) if len(frame) else frame)
-        if notes:
-            _markdown("\n\n".join(f"*{n}*" for n in notes))
+        _markdown("\n\n".join([*(f"*{n}*" for n in notes), figure_links(figure, self.pulje)]))
 
     def pulje_shares(self) -> None:
         """PPT's top-two share per item for each pulje side by side (suppressed cells as `:`)."""
@@ -138,10 +141,11 @@ class PageRendering:
                                  aggfunc="first", sort=False)[order]
         wide.columns.name = None
         _display(wide)
+        from lmp_helpers.downloads import all_zip_links
         from lmp_helpers.suppression import footnote
 
         _markdown("*Andel (%) «i stor grad» eller «i svært stor grad»; for figur 4.2 andel per svaralternativ. "
-                  f"{footnote(self.min_n)}*")
+                  f"{footnote(self.min_n)}*\n\n{all_zip_links()}")
 
     def _pulje_tests(self):
         import pandas as pd
@@ -201,13 +205,10 @@ class PageRendering:
         _markdown(f"*Blankt (ingen kode) = {', '.join(cb.missing_labels).lower()}: regnes ikke med i nevneren.*")
 
     def codebook_items(self) -> None:
-        import pandas as pd
+        from lmp_helpers.downloads import codebook_frame, codebook_links
 
-        cb = self.codebook
-        rows = [{"Id": k, "Figur": cb.figure(it.figure).number, "Kort navn": it.label,
-                 "Grupper": ", ".join(cb.groups[g].label for g in it.groups), "Spørsmålstekst (PPT)": it.text}
-                for k, it in cb.items.items()]
-        _display(pd.DataFrame(rows).set_index("Id"))
+        _display(codebook_frame().set_index("Id"))
+        _markdown(codebook_links())
 
     def source_table(self) -> None:
         import pandas as pd

@@ -420,8 +420,12 @@ def run(
     chapters: Sequence[str] = CHAPTERS,
     appendices: Sequence[str] | None = None,
     log=print,
+    downloads: bool | None = None,
 ) -> RunResult:
-    """Execute every chapter for each pulje (and the appendices once). See module docstring."""
+    """Execute every chapter for each pulje (and the appendices once). See module docstring.
+
+    `downloads`: also write the book's downloads (lmp_helpers.downloads) into the same state; by default
+    when the run executes the book's own chapters (the pages link them)."""
     start = time.perf_counter()
     # Validate every argument before touching the disk.
     pulje_list = parse_pulje_list(pulje)
@@ -450,11 +454,17 @@ def run(
     # Bad data should fail once, clearly, before anything is written (not once per notebook).
     from lmp_helpers.data import load_survey
 
-    load_survey(data_dir)
+    survey = load_survey(data_dir)
+    if downloads is None:
+        downloads = tuple(chapters) == CHAPTERS
     # One run = one state: everything is built in a staging copy of out_dir and swapped in at the end.
     with staged_output(out_dir, "lmp run") as stage:
         result = _run_staged(stage, pulje_list, data_dir, min_n, n_jobs, force, notebooks_dir, chapters,
                              appendices, log, digest)
+        if downloads:
+            from lmp_helpers.downloads import write_downloads
+
+            write_downloads(stage, pulje_list, data_dir, min_n, survey)
     result.seconds = time.perf_counter() - start
     log(
         f"lmp run: {len(result.executed)} kjørt, {len(result.skipped)} uendret (cache), "

@@ -194,19 +194,31 @@ def id_pattern(ids: Iterable[str]) -> re.Pattern | None:
     return re.compile(r"(?<![\w-])(?:" + "|".join(shapes) + r")(?![\w-])", re.IGNORECASE)
 
 
+def _site_texts(site_dir: Path) -> Iterator[tuple[str, str]]:
+    """(name, text) of every text file in the site, and of every XLSX and zip member (its cells / text),
+    so a downloadable file is read as well as a page."""
+    site_dir = Path(site_dir)
+    for path in text_files(site_dir):
+        yield str(path.relative_to(site_dir)), path.read_text(encoding="utf-8", errors="replace")
+    for name, table in download_tables(site_dir):
+        if Path(name.split("!")[0]).suffix.lower() == ".csv":
+            continue  # a loose CSV is read above as a text file
+        yield name, "\n".join(";".join(row) for row in table)
+
+
 def respondent_ids_in(site_dir: Path, ids: Iterable[str]) -> list[Finding]:
-    """Every text file in the site that contains a respondent id (or one shaped like it)."""
+    """Every text file (and downloadable XLSX or zip member) in the site that contains a respondent id (or
+    one shaped like it)."""
     site_dir = Path(site_dir)
     pattern = id_pattern(ids)
     if pattern is None:
         raise ValueError("no respondent ids given: cannot build an id pattern")
     findings = []
-    for path in text_files(site_dir):
-        text = path.read_text(encoding="utf-8", errors="replace")
+    for name, text in _site_texts(site_dir):
         hits = sorted(set(m.group(0) for m in pattern.finditer(text)))
         if hits:
             shown = ", ".join(hits[:5]) + (" ..." if len(hits) > 5 else "")
-            findings.append(Finding(str(path.relative_to(site_dir)), "respondent id", shown))
+            findings.append(Finding(name, "respondent id", shown))
     return findings
 
 
@@ -741,3 +753,107 @@ def duplicate_scripts(site_dir: Path) -> list[Finding]:
             if count > 1:
                 findings.append(Finding(str(path.relative_to(site_dir)), f"script included {count} times", key[:120]))
     return findings
+
+
+# -- downloadable files (CSV, XLSX, zip) ----------------------------------------------------------------
+# The book's downloads (lmp_helpers.downloads) are read back as a reader gets them: a CSV in either dialect
+# (`lmp tables`' own, or Norwegian Excel: BOM, `;`, decimal comma), an XLSX's first sheet, and every member of
+# a zip (also zips in zips). Their columns are mapped back to the export's by the codebook, independently of
+# the code that wrote them, so the small-cell checks above apply to them unchanged.
+
+DOWNLOAD_SUFFIXES = {".csv", ".xlsx", ".zip"}
+EXCEL_TO_EXPORT = {"Id": "item", "Pulje": "pulje", "n": "n", "Andel (%)": "share_pct",
+                   "KI nedre (%)": "ci_low_pct", "KI øvre (%)": "ci_high_pct", "Prikket": "suppressed"}
+HIDDEN = {"", ":", "nan", "NaN", "<NA>", "None"}
+
+
+def _table_from_bytes(name: str, data: bytes) -> list[list[str]] | None:
+    """The cells of a CSV (either dialect) or an XLSX's first sheet as text; None for anything else."""
+    import io
+
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        text = data.decode("utf-8-sig", errors="replace")
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row]
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        ws = wb.worksheets[0]
+        rows = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        wb.close()
+        return [r for r in rows if any(r)]
+    return None
+
+
+def download_tables(site_dir: Path) -> Iterator[tuple[str, list[list[str]]]]:
+    """(name, cells) for every CSV and XLSX in the site, including zip members («a.zip!b.csv»)."""
+    import io
+    import zipfile
+
+    def walk(name: str, data: bytes):
+        if Path(name).suffix.lower() == ".zip":
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                for member in zf.namelist():
+                    yield from walk(f"{name}!{member}", zf.read(member))
+            return
+        table = _table_from_bytes(name, data)
+        if table is not None:
+            yield name, table
+
+    site_dir = Path(site_dir)
+    for path in sorted(site_dir.rglob("*")):
+        if path.is_file() and path.suffix.lower() in DOWNLOAD_SUFFIXES:
+            yield from walk(str(path.relative_to(site_dir)), path.read_bytes())
+
+
+def export_rows_of(cells: list[list[str]], codebook) -> list[dict[str, str]] | None:
+    """A downloaded table's rows in the export's columns (figure, item, group, pulje, n, shares,
+    suppressed); None if it is not a figure table (the codebook, say). Decimal commas become points."""
+    if not cells:
+        return None
+    header, body = cells[0], cells[1:]
+    if "figure" in header:  # `lmp tables`' own CSV
+        return [dict(zip(header, row, strict=False)) for row in body]
+    if not {"Figur", "Gruppe", *EXCEL_TO_EXPORT} <= set(header):
+        return None
+    figures = {f"Figur {f.number}": key for key, f in codebook.figures.items()} | {"Tabell 1": "tabell1"}
+    groups = {g.label: key for key, g in codebook.groups.items()}
+    rows = []
+    for values in body:
+        raw = dict(zip(header, values, strict=False))
+        row = {EXCEL_TO_EXPORT[k]: raw.get(k, "") for k in EXCEL_TO_EXPORT}
+        for k in ("n", "share_pct", "ci_low_pct", "ci_high_pct"):
+            row[k] = row[k].replace(",", ".").replace("−", "-")
+        row["suppressed"] = "True" if raw.get("Prikket", "").strip().lower() in {"ja", "true", "1"} else "False"
+        row["figure"] = figures.get(raw["Figur"], raw["Figur"])
+        row["group"] = groups.get(raw["Gruppe"], raw["Gruppe"])
+        rows.append(row)
+    return rows
+
+
+def download_problems(site_dir: Path, cells: dict, codebook, min_n: int) -> tuple[list[Finding], set]:
+    """Small cells in the site's downloadable files: a suppressed row showing a share, interval or an n other
+    than 0, a row of a small cell that is not suppressed, and a small cell recoverable by subtraction across
+    the puljer. Returns (findings, keys of the cells the downloads show)."""
+    findings: list[Finding] = []
+    shown_all: set = set()
+    for name, table in download_tables(site_dir):
+        rows = export_rows_of(table, codebook)
+        if rows is None:
+            continue
+        for row in rows:
+            if row.get("suppressed") == "True" and (row.get("n") or "").strip() not in HIDDEN | {"0"}:
+                findings.append(Finding(name, "n shown next to a suppressed cell",
+                                        f"{row['figure']}/{row['item']}/{row['group']}/pulje {row['pulje']}: "
+                                        f"n={row['n']}"))
+        shown, problems = shown_in_export(rows, codebook)
+        findings += [Finding(name, "suppressed cell shown", p) for p in problems]
+        findings += [Finding(name, "small cell shown", p)
+                     for p in disclosure_problems({k: c for k, c in cells.items() if k in shown}, shown, min_n)]
+        shown_all |= shown
+    findings += [Finding("(alle nedlastinger)", "small cell recoverable", p)
+                 for p in disclosure_problems(cells, shown_all, min_n) if "recoverable" in p]
+    return findings, shown_all

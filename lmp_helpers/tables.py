@@ -20,6 +20,7 @@ Export columns (exactly): figure, item, group, pulje, n, share_pct, ci_low_pct, 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -399,28 +400,199 @@ def tabell1_frame(pulje="alle") -> pd.DataFrame:
     return body
 
 
-# -- export ---------------------------------------------------------------------------------------
+# -- export ----------------------------------------------------------------------------------------
+EXCEL_DIR = "excel"  # `lmp tables` writes the Excel-friendly variants (and the zip) into this subfolder
+EXCEL_COLUMNS = ["Figur", "Id", "Tekst", "Gruppe", "Pulje", "n", "Andel (%)", "KI nedre (%)", "KI øvre (%)",
+                 "Prikket"]
+TABELL1_LABELS = {"fylkesmann": "Fylkesmann", "skoleeier": "Skoleeier", "ppt": "PPT", "rektor": "Rektor",
+                  "laerere": "Lærere", "elever": "Elever", "foreldre": "Foreldre"}
+# Fixed time stamp inside XLSX and zip files, so the same tables give the same bytes (the build and the
+# privacy scan see unchanged files as unchanged; no build date leaks into the downloads).
+_ZIP_TIME = (2017, 1, 1, 0, 0, 0)
+
+
 def _csv_text(frame: pd.DataFrame) -> str:
     return frame.to_csv(index=False, float_format="%.1f", lineterminator="\n")
 
 
+def figure_name(figure: str) -> str:
+    """«Figur 2.1» / «Tabell 1», as the report numbers them."""
+    if figure == "tabell1":
+        return "Tabell 1"
+    return f"Figur {load_codebook().figure(figure).number}"
+
+
+def download_stem(figure: str, pulje) -> str:
+    """File name (without suffix) of a figure's download: «figur-2-1_pulje-alle», «tabell-1_pulje-2»."""
+    name = figure_name(figure).lower().replace(" ", "-").replace(".", "-")
+    return f"{name}_pulje-{parse_pulje(pulje)}"
+
+
+def zip_name(pulje) -> str:
+    return f"alle-tabeller_pulje-{parse_pulje(pulje)}.zip"
+
+
+def excel_rows(frame: pd.DataFrame) -> list[list]:
+    """The rows of a `figure_table` as the reader sees them, in `EXCEL_COLUMNS` order: codebook labels,
+    numbers as numbers (share rounded to one decimal), `:` where a number is suppressed (n too, unless 0),
+    empty where the table has no such number (no interval in figure 4.2, no share in tabell 1)."""
+    cb = load_codebook()
+    rows = []
+    for r in frame.itertuples(index=False):
+        hidden = bool(r.suppressed)
+        if r.figure == "tabell1":
+            text, group = TABELL1_LABELS.get(r.item, r.item), f"Case {r.group}"
+        else:
+            text = cb.item(r.item).label if r.item in cb.items else r.item
+            group = cb.group(r.group).label
+
+        def number(x, hidden=hidden, decimals=1):
+            if pd.isna(x):
+                return SYMBOL if hidden else None
+            return round(float(x), decimals)
+
+        n = SYMBOL if pd.isna(r.n) and hidden else (None if pd.isna(r.n) else int(r.n))
+        rows.append([figure_name(r.figure), r.item, text, group, str(r.pulje), n, number(r.share_pct),
+                     number(r.ci_low_pct), number(r.ci_high_pct), "ja" if hidden else "nei"])
+    return rows
+
+
+def _excel_cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return str(value)
+
+
+def excel_csv_bytes(frame: pd.DataFrame, rows: list[list] | None = None) -> bytes:
+    """A figure table as CSV for Norwegian Excel: UTF-8 with BOM, `;` between cells, decimal comma, CRLF.
+    `rows`: its `excel_rows`, if already computed."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXCEL_COLUMNS)
+    for row in excel_rows(frame) if rows is None else rows:
+        writer.writerow([_excel_cell_text(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _fixed_zip(files: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+    return buf.getvalue()
+
+
+def xlsx_bytes(headers: list[str], rows: list[list], sheet: str, notes: list[str] = ()) -> bytes:
+    """One sheet (`sheet`) with a header row and `rows`; notes, if any, on a second sheet «Merknader».
+    Shares get the number format 0.0 (Excel shows it with the reader's decimal comma). Same input, same bytes."""
+    import datetime as dt
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet[:31]
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    for col in ws.iter_cols(min_row=2):
+        for cell in col:
+            if isinstance(cell.value, float):
+                cell.number_format = "0.0"
+    for i, header in enumerate(headers, start=1):
+        width = max([len(str(header))] + [len(str(r[i - 1])) for r in rows if r[i - 1] is not None])
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(60, width + 2)
+    ws.freeze_panes = "A2"
+    if notes:
+        info = wb.create_sheet("Merknader")
+        for note in notes:
+            info.append([note])
+    stamp = dt.datetime(*_ZIP_TIME)
+    wb.properties.created = wb.properties.modified = stamp
+    wb.properties.creator = "lmp"
+    buf = io.BytesIO()
+    wb.save(buf)
+    # openpyxl stamps the zip members and docProps/core.xml's «modified» with the time of saving
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+    fixed = f"{stamp:%Y-%m-%dT%H:%M:%S}Z".encode()
+    members["docProps/core.xml"] = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                                          rb"\g<1>" + fixed + rb"\g<2>", members["docProps/core.xml"])
+    return _fixed_zip(members)
+
+
+def figure_xlsx_bytes(frame: pd.DataFrame, figure: str, rows: list[list] | None = None) -> bytes:
+    rows = excel_rows(frame) if rows is None else rows
+    return xlsx_bytes(EXCEL_COLUMNS, rows, figure_name(figure), list(frame.attrs.get("notes", [])))
+
+
+def table_files(pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=None) -> dict[str, bytes]:
+    """Every file `lmp tables` writes, by path relative to its output folder: `<figure>.csv` for every
+    figure/table, and in `excel/` the same tables for readers – `<figur-2-1_pulje-P>.csv` (Norwegian Excel)
+    and `.xlsx` – and `alle-tabeller_pulje-P.zip` holding both of every table. The book's downloads are
+    these bytes (`lmp_helpers.downloads`)."""
+    pulje = parse_pulje(pulje)
+    min_n = check_min_n(min_n)
+    survey = survey_or_load(survey, data_dir)
+    frames = {fig: figure_table(fig, pulje, data_dir, min_n, survey) for fig in FIGURES}
+    files = {f"{fig}.csv": _csv_text(frame).encode("utf-8") for fig, frame in frames.items()}
+    excel: dict[str, bytes] = {}
+    for fig, frame in frames.items():
+        stem = download_stem(fig, pulje)
+        rows = excel_rows(frame)
+        excel[f"{stem}.csv"] = excel_csv_bytes(frame, rows)
+        excel[f"{stem}.xlsx"] = figure_xlsx_bytes(frame, fig, rows)
+    excel[zip_name(pulje)] = _fixed_zip(dict(excel))
+    files.update({f"{EXCEL_DIR}/{name}": data for name, data in excel.items()})
+    return files
+
+
+def write_changed(folder: Path, files: dict[str, bytes], own: str | None = None) -> None:
+    """Write `files` (relative path -> bytes) under `folder`, each atomically; a file that already holds
+    the same bytes is left alone (keeps its mtime, so the book build sees nothing new). In the subfolder
+    `own` (written only by us) files not in `files` are removed: another pulje's tables must not stay."""
+    from lmp_helpers.staging import write_atomic
+
+    if own is not None and (folder / own).is_dir():
+        for old in (folder / own).iterdir():
+            if old.is_file() and f"{own}/{old.name}" not in files:
+                old.unlink()
+    for name, data in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not (target.is_file() and target.read_bytes() == data):
+            write_atomic(target, data)
+
+
 def write_tables(out_dir, pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=None) -> list[Path]:
-    """Write `<figure>.csv` for every figure/table into out_dir (created if needed).
+    """Write `table_files` into out_dir (created if needed).
 
     Everything is computed first, then written into a staging copy of out_dir that replaces it in one step
     (`lmp_helpers.staging`): a failure or a kill leaves the old tables, never a mix of old and new.
     """
-    from lmp_helpers.staging import check_out_dir, staged_output, write_atomic
+    from lmp_helpers.staging import check_out_dir, staged_output
 
-    pulje = parse_pulje(pulje)
-    min_n = check_min_n(min_n)
     out = check_out_dir(out_dir)
-    survey = survey_or_load(survey, data_dir)
-    tables = {fig: _csv_text(figure_table(fig, pulje, data_dir, min_n, survey)) for fig in FIGURES}
+    files = table_files(pulje, data_dir, min_n, survey)
     with staged_output(out, "lmp tables") as stage:
-        for fig, text in tables.items():
-            write_atomic(stage / f"{fig}.csv", text)
-    return [out / f"{fig}.csv" for fig in FIGURES]
+        write_changed(stage, files, own=EXCEL_DIR)
+    return [out / name for name in files]
 
 
 def cli_tables(args) -> int:

@@ -30,10 +30,10 @@ if not BOOK_DATA.is_absolute():
     BOOK_DATA = PROJECT_ROOT / BOOK_DATA
 
 
-def export_all(data: Path, out: Path, min_n: int) -> list[dict[str, str]]:
+def export_all(data: Path, out: Path, min_n: int, puljer=PULJER) -> list[dict[str, str]]:
     """`lmp tables` for every pulje, read back as rows."""
     rows = []
-    for p in PULJER:
+    for p in puljer:
         proc = subprocess.run(
             [str(LMP), "tables", "--pulje", p, "--data", str(data), "--out", str(out / p), "--min-n", str(min_n)],
             capture_output=True,
@@ -241,3 +241,38 @@ def test_sentence_scan_finds_a_small_cells_share_and_an_unexplained_one(tmp_path
     # the same sentence at the book's min_n is no leak
     problems5, _ = sitecheck.glued_sentence_problems(tmp_path, cells, cb, 5)
     assert [p for p in problems5 if "liten celle" in p] == []
+
+
+# -- the built site's downloadable files (CSV, XLSX, zip members; lmp_helpers.downloads) ---------------
+
+
+@pytest.mark.site
+def test_site_downloads_show_no_small_cell(site_dir: Path):
+    cb = load_codebook()
+    cells = sitecheck.true_cells(BOOK_DATA, cb)
+    findings, shown = sitecheck.download_problems(site_dir, cells, cb, BOOK_MIN_N)
+    assert [str(f) for f in findings] == []
+    names = [name for name, _ in sitecheck.download_tables(site_dir)]
+    for pulje in ("1", "2", "3", "alle"):
+        assert any(n.endswith(f"alle-tabeller_pulje-{pulje}.zip!figur-2-1_pulje-{pulje}.xlsx") for n in names)
+    assert {k[3] for k in shown} == {"1", "2", "3", "alle"}, "the scan read every pulje's downloads"
+
+
+@pytest.mark.site
+def test_site_downloads_equal_lmp_tables(site_dir: Path, tmp_path: Path):
+    """Each published table file is byte for byte the file `lmp tables` writes for its pulje and min_n."""
+    for pulje in ("1", "2", "3", "alle"):
+        out = tmp_path / pulje
+        export_all(BOOK_DATA, out, BOOK_MIN_N, [pulje])
+        out = out / pulje
+        linked = 0
+        for path in sorted((out / "excel").iterdir()):
+            published = list(site_dir.glob(f"_downloads/*/{path.name}"))
+            # the zip always; a figure's files where a page links them (pulje 1 has no Tabell 1 of its own)
+            assert len(published) == (1 if path.suffix == ".zip" else len(published)) <= 1, (path.name, published)
+            linked += len(published)
+            for p in published:
+                assert p.read_bytes() == path.read_bytes(), path.name
+        assert linked >= 9, (pulje, linked)
+    assert list(site_dir.glob("_downloads/*/kodebok.xlsx")), "the codebook is published"
+

@@ -166,7 +166,7 @@ def test_tables_failing_on_the_third_file_keeps_every_old_table(tmp_path: Path, 
 
     out = tmp_path / "tabeller"
     tables.write_tables(out, pulje="alle")
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     real_write, calls = staging.write_atomic, []
 
     def failing_write(path, data, **kw):
@@ -178,5 +178,5 @@ def test_tables_failing_on_the_third_file_keeps_every_old_table(tmp_path: Path, 
     monkeypatch.setattr(staging, "write_atomic", failing_write)
     with pytest.raises(OSError):
         tables.write_tables(out, pulje=1)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".tabeller.lmp-lock", "tabeller"]

@@ -149,8 +149,12 @@ def test_tabell1_frame_has_sums():
 # -- export ------------------------------------------------------------------------------------------
 def test_write_tables_files_columns_and_values(tmp_path):
     paths = tables.write_tables(tmp_path / "ut", pulje=1, survey=hand_survey())
-    assert sorted(p.name for p in paths) == sorted(f"{f}.csv" for f in tables.FIGURES)
-    assert not [p for p in (tmp_path / "ut").iterdir() if p.suffix != ".csv"]  # no temp files left
+    stems = [tables.download_stem(f, 1) for f in tables.FIGURES]
+    assert sorted(str(p.relative_to(tmp_path / "ut")) for p in paths) == sorted(
+        [f"{f}.csv" for f in tables.FIGURES] + [f"excel/{s}.{ext}" for s in stems for ext in ("csv", "xlsx")]
+        + ["excel/alle-tabeller_pulje-1.zip"])
+    # no temp files left
+    assert sorted(p for p in (tmp_path / "ut").rglob("*") if p.is_file()) == sorted(paths)
     with open(tmp_path / "ut" / "fig4_1.csv", encoding="utf-8") as fh:
         reader = csv.reader(fh)
         assert next(reader) == EXPORT
