@@ -320,6 +320,90 @@ def check_fig4_2(sentence: str, data_dir: Path, pulje: str, min_n: int, table: p
     assert f"mens {pct(share(rest, n))} svarer" in sentence, sentence
 
 
+
+def ffh_p(rows: list[tuple[int, int]]) -> float | None:
+    """Exact Fisher–Freeman–Halton p for an r×2 table (k of n per row), by enumerating every table with the
+    same margins in integer arithmetic. None when there is nothing to test (fewer than two rows with answers,
+    or a column of zeros)."""
+    from itertools import product
+    from math import comb
+
+    rows = [(k, n) for k, n in rows if n > 0]
+    total_k = sum(k for k, _ in rows)
+    total_n = sum(n for _, n in rows)
+    if len(rows) < 2 or total_k == 0 or total_k == total_n:
+        return None
+
+    def weight(xs):
+        w = 1
+        for x, (_, n) in zip(xs, rows, strict=True):
+            w *= comb(n, x)
+        return w
+
+    observed = weight([k for k, _ in rows])
+    tail = sum(w for xs in product(*[range(n + 1) for _, n in rows]) if sum(xs) == total_k
+               for w in [weight(xs)] if w <= observed)
+    return float(Fraction(tail, comb(total_n, total_k)))
+
+
+def hidden_in_pulje(data_dir: Path, min_n: int, survey, figure: str, group: str, item: str, pulje: str) -> bool:
+    t = figure_table(figure, pulje=pulje, data_dir=data_dir, min_n=min_n, survey=survey)
+    row = t[(t["group"] == group) & (t["item"] == item)]
+    return not len(row) or bool(row["suppressed"].iloc[0])
+
+
+def check_pulje_difference(sentence: str, data_dir: Path, min_n: int, survey):
+    """«ingen systematisk forskjell» between the puljer (PPT, rolle uklar): p > 0,05 holds, else fails."""
+    puljer = [str(p) for p in CB.groups["ppt"].pulje]
+    # a pulje nobody answered is left out of the test (nothing to hide); a hidden answered cell withholds it
+    if any(hidden_in_pulje(data_dir, min_n, survey, "fig4_1", "ppt", "rolle_uklar", p)
+           and raw_counts(data_dir, "ppt", "rolle_uklar", p)[1] > 0 for p in puljer):
+        check_interpretation(sentence, None)
+        return
+    p = ffh_p([raw_counts(data_dir, "ppt", "rolle_uklar", q)[:2] for q in puljer])
+    if p is None:
+        check_interpretation(sentence, None)
+        return
+    check_interpretation(sentence, "holds" if p > 0.05 else "fails")
+    shown = "< 0,001" if p < 0.001 else "= " + f"{p:.3f}".replace(".", ",")
+    assert f"Fishers eksakte test: p {shown})" in sentence, (p, sentence)
+
+
+def check_no_improvement(sentence: str, data_dir: Path, min_n: int, survey):
+    """No improvement from the first to the last pulje: the share (as shown) is not lower in the last."""
+    first, last = (str(p) for p in (CB.groups["ppt"].pulje[0], CB.groups["ppt"].pulje[-1]))
+    counts = {p: raw_counts(data_dir, "ppt", "rolle_uklar", p)[:2] for p in (first, last)}
+    if any(hidden_in_pulje(data_dir, min_n, survey, "fig4_1", "ppt", "rolle_uklar", p) or counts[p][1] == 0
+           for p in (first, last)):
+        check_interpretation(sentence, None)
+        return
+    a, b = share(*counts[last]), share(*counts[first])
+    check_interpretation(sentence, "holds" if a >= b else "fails")
+    if a < b:
+        assert f"{pct(a)} i pulje {last} og {pct(b)} i pulje {first}" in sentence, sentence
+
+
+def check_spread(sentence: str, page: Page):
+    """The groups agree more on skoleutvikling than on kompetanse: max − min smaller for skoleutvikling."""
+    items = ("rolle_skoleutvikling", "rolle_kompetanse")
+    groups = CB.figure("fig4_1").groups
+    if not all(page.shown(i, g) for i in items for g in groups):
+        check_interpretation(sentence, None)
+        return
+    spread = {i: round(max(page.share(i, g) for g in groups) - min(page.share(i, g) for g in groups), 1)
+              for i in items}
+    check_interpretation(sentence, "holds" if spread["rolle_kompetanse"] > spread["rolle_skoleutvikling"]
+                         else "fails")
+
+
+def check_fig4_2_most(sentence: str, data_dir: Path, pulje: str, table: pd.DataFrame):
+    k_top, n, _ = raw_counts(data_dir, "ppt", "ressurs", pulje)
+    if bool(table["suppressed"].any()) or n == 0:
+        check_interpretation(sentence, None)
+        return
+    check_interpretation(sentence, "holds" if share(k_top, n) > 50 else "fails")
+
+
 # -- the test ------------------------------------------------------------------------------------------------
 
 
@@ -365,6 +449,20 @@ def test_every_composed_sentence_is_true_for_generated_data(tmp_path: Path, seed
         check_interpretation(glued["fig3_1_tolkning_ppt"], verdict(page, [
             pair for i in ("praksis_skoleutvikling", "praksis_klasseledelse")
             for pair in (((i, "skoleeier"), (i, "skoleleder")), ((i, "skoleleder"), (i, "ppt")))]))
+        # chapter 4's and 5's readings of the report, each checked against the data
+        uklar = ("rolle_uklar", "ppt")
+        check_interpretation(glued["fig4_1_uklar_ppt_tolkning"], None if not page.shown(*uklar) else
+                             "holds" if page.share(*uklar) < 50 else "fails")
+        maal = "rolle_maloppnaelse"
+        check_interpretation(glued["fig4_1_maal_tolkning"], verdict(page, [((maal, "skoleeier"), (maal, "ppt"))]))
+        komp = "rolle_kompetanse"
+        check_interpretation(glued["fig4_1_kompetanse_tolkning"], verdict(page, [
+            ((komp, "ppt"), (komp, other)) for other in ("skoleleder", "skoleeier")]))
+        check_spread(glued["fig4_1_samstemt_tolkning"], page)
+        check_fig4_2_most(glued["fig4_2_flest_tolkning"], data_dir, pulje, page.tables["fig4_2"])
+        for key in ("fig4_1_uklar_pulje_tolkning", "uklar_pulje_tolkning"):
+            check_pulje_difference(glued[key], data_dir, min_n, survey)
+        check_no_improvement(glued["uklar_bedring_tolkning"], data_dir, min_n, survey)
 
 
 def test_the_generated_data_sets_cover_the_cases_the_issue_names(tmp_path: Path):
