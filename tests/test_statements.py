@@ -520,3 +520,32 @@ def test_derived_share_comes_from_counts_not_from_rounded_shares():
     # 10 of 11: the rounded category shares 18,2 + 36,4 + 36,4 add up to 91,0; the true share is 90,9
     assert statements.share_of_codes({1: 1, 2: 2, 3: 4, 4: 4}, (2, 3, 4)) == (10, 11, 90.9)
     assert statements.share_of_codes({1: 1, 2: 1, 3: 1}, (1, 2)) == (2, 3, 66.7)
+
+
+@pytest.mark.parametrize(("answers", "differ", "improved"), [
+    ({"1": [5] * 8, "2": [3] * 8, "3": [1] * 8}, True, True),  # pulje 1 all agree, pulje 3 none: «better» in 3
+    ({"1": [1] * 8, "2": [3] * 8, "3": [5] * 8}, True, False),  # reversed: a difference, no improvement
+    ({p: [4, 1] * 4 for p in "123"}, False, False),  # the same half in every pulje (a tie): p = 1
+])
+def test_pulje_readings_on_data_built_to_hold_or_fail(tmp_path: Path, answers, differ, improved):
+    """The 30 random data sets rarely give p ≤ 0,05 with 1–6 PPT offices per pulje; here PPT's answers on
+    «rollen har vært uklar» are set per pulje (8 offices each), so both the pulje test and «no improvement
+    from pulje 1 to 3» are seen failing and holding."""
+    data_dir = tmp_path / "data"
+    make_dataset(1, data_dir)
+    grp = CB.groups["ppt"]
+    columns = CB.columns_for_group("ppt")
+    lines = [",".join(columns)]
+    for p in (str(x) for x in grp.pulje):
+        for i, code in enumerate(answers[p]):
+            lines.append(",".join([f"ppt-{p}{i:02d}", p, *[str(code)] * (len(columns) - 2)]))
+    (data_dir / grp.file).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    survey = load_survey(data_dir)
+    for pulje in ("alle", "2"):
+        glued, _ = run_glue(data_dir, pulje, 5, survey)
+        for key in ("fig4_1_uklar_pulje_tolkning", "uklar_pulje_tolkning"):
+            check_pulje_difference(glued[key], data_dir, 5, survey)
+            assert glued[key].startswith("Merk:" if differ else "I dette datagrunnlaget holder"), glued[key]
+        check_no_improvement(glued["uklar_bedring_tolkning"], data_dir, 5, survey)
+        expected = "Merk:" if improved else "I dette datagrunnlaget holder"
+        assert glued["uklar_bedring_tolkning"].startswith(expected), glued["uklar_bedring_tolkning"]
