@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lmp_helpers import statements as st
+from lmp_helpers.errors import LmpInputError
 
 TOP_TWO = "«i stor grad» eller «i svært stor grad»"
 # figures whose items are statements («PPTs rolle … har vært uklar»): named in quotes, not as topics
@@ -279,6 +280,33 @@ class ChapterGlue:
         self.glue("fig4_2_flest_tolkning", self.claim_check(
             "fig42_most", "over halvparten av PPT-kontorene svarer «i stor grad» eller «i svært stor grad»",
             self.glued.get("fig4_2_setning") or self._fig4_2_sentence()))
+        self.glue_case_quote_leads()
+
+    # lead-ins to the case-interview quotes of chapter 4: a case quote is shown only on «alle» and on its pulje
+    CASE_QUOTE_LEADS = {
+        "q40": "Lederen sa:",
+        "q41": "Lederen sa også:",
+        "q50": "PPT-lederen i casekommune IV sier:",
+        "q51": "PPT-lederen sier:",
+        "q52": "En rådgiver i PPT utdyper (rapporten merker ikke kilden ved sitatet, men sammenhengen peker på samme "
+               "kommune):",
+    }
+
+    def glue_case_quote_leads(self) -> None:
+        for qid, lead in self.CASE_QUOTE_LEADS.items():
+            self.glue(f"sitat_{qid}", self.case_quote_lead(qid, lead))
+
+    def case_quote_lead(self, qid: str, lead: str) -> str:
+        """`lead` where the page shows the quote; where it does not, a sentence saying where it stands."""
+        from lmp_helpers.data import load_quotes, quotes_for_pulje
+
+        q = load_quotes()
+        row = q[q["id"] == qid]
+        if not len(row):
+            raise LmpInputError(f"sitat {qid} finnes ikke i data/quotes.csv")
+        if len(quotes_for_pulje(row, self.pulje)):
+            return lead
+        return f"Sitatet fra intervjuet står på sidene for pulje {int(row['pulje'].iloc[0])} og for alle puljer."
 
     def _fig4_2_sentence(self) -> str:
         self.glue_distribution("fig4_2")

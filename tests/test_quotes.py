@@ -135,3 +135,20 @@ def test_chapter_footnotes_render_under_an_unnumbered_rubric(tmp_path, monkeypat
     assert shown == ["```{rubric} Fotnoter\n```\n\n{sup}`2` To.\n\n{sup}`5` Fem."]
     with pytest.raises(LmpInputError, match="kapittel z har ingen fotnoter"):
         book.Chapter.footnotes(type("C", (), {"name": "z"})())
+
+
+@pytest.mark.parametrize("pulje", ["alle", "1", "2", "3"])
+def test_case_quote_leads_follow_the_quotes_the_page_shows(pulje):
+    """Chapter 4's lead-in before a case-interview quote («PPT-lederen sier:») stands only where the quote is
+    shown; elsewhere the page says where the quote stands."""
+    from lmp_helpers import book
+
+    ch = book.Chapter(name="ppts_rolle", pulje=book.parse_pulje(pulje), data_dir=None, min_n=5)
+    ch.glue_case_quote_leads()
+    for qid, lead in ch.CASE_QUOTE_LEADS.items():
+        quote_pulje = int(QUOTES.set_index("id").loc[qid, "pulje"])
+        shown = pulje in ("alle", str(quote_pulje))
+        text = ch.glued[f"sitat_{qid}"]
+        assert (text == lead) == shown, (qid, pulje, text)
+        if not shown:
+            assert f"pulje {quote_pulje} og for alle puljer" in text
