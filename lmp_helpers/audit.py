@@ -109,7 +109,8 @@ def _ordering(spec: str, figure: str, pulje, tables: _Tables) -> tuple[bool, str
         if head == "spread":
             groups = cb.figure(_figure_of(item)).groups
             vals = [tables.cell(_figure_of(item), g, item, p, "share_pct") for g in groups]
-            v = float(np.round(max(vals) - min(vals), 1))
+            # a hidden value makes the spread unknown (Python's max/min would silently skip or keep a NaN)
+            v = float("nan") if any(np.isnan(x) for x in vals) else float(np.round(max(vals) - min(vals), 1))
             return {f"spread:{item}": v}
         if item == "*":
             item = item_hint

@@ -143,8 +143,9 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
 
     # -- page-specific numbers ----------------------------------------------------------------------
     def glue_sammendrag(self) -> None:
-        """The summary repeats chapter 1's survey and case counts."""
+        """The summary repeats chapter 1's survey and case counts and chapter 5's computed sentences."""
         self.glue_introduksjon()
+        self.glue_oppsummering()
 
     def glue_introduksjon(self) -> None:
         cb = self.codebook

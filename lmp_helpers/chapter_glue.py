@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from lmp_helpers import statements as st
+from lmp_helpers.errors import LmpInputError
 
 TOP_TWO = "«i stor grad» eller «i svært stor grad»"
 # figures whose items are statements («PPTs rolle … har vært uklar»): named in quotes, not as topics
@@ -307,6 +308,104 @@ class ChapterGlue:
         self.glue("fig4_1_kompetanse_setning", self.share_sentence(
             f, "rolle_kompetanse", "At PPT har fått økt kompetanse i å støtte skolenes læringsmiljøarbeid, mener"))
         self.glue("fig4_1_kompetanse_sammenligning", self.compare_ppt(f, "rolle_kompetanse"))
+        # the report's readings of Figur 4.1 and 4.2, each checked on this page's data (data/report_claims.csv)
+        self.glue("fig4_1_uklar_ppt_tolkning", self.claim_check(
+            "fig41_uklar_ppt_under_half", "under halvparten av PPT-kontorene mener at rollen har vært uklar",
+            self.share_sentence(f, "rolle_uklar", "Påstanden om en uklar rolle får tilslutning fra")))
+        self.glue("fig4_1_uklar_pulje_tolkning", self.pulje_difference_check())
+        self.glue("fig4_1_maal_tolkning", self.claim_check(
+            "fig41_maal_ppt_below_skoleeier", "PPT-kontorenes andel ligger under skoleeiernes",
+            self.compare_ppt(f, "rolle_maloppnaelse", only="skoleeier")))
+        self.glue("fig4_1_samstemt_tolkning", self.claim_check(
+            "fig41_skoleutvikling_agree",
+            "avstanden mellom gruppen med høyest og gruppen med lavest andel er mindre for skoleutvikling enn for "
+            "økt kompetanse",
+            self.items_order(f, ["rolle_skoleutvikling", "rolle_kompetanse"])))
+        self.glue("fig4_1_kompetanse_tolkning", self.claim_check(
+            "fig41_kompetanse_ppt_highest",
+            "PPT-kontorenes andel for økt kompetanse ligger over både skolelederne og skoleeierne",
+            self.compare_ppt(f, "rolle_kompetanse")))
+        self.glue("fig4_2_flest_tolkning", self.claim_check(
+            "fig42_most", "over halvparten av PPT-kontorene svarer «i stor grad» eller «i svært stor grad»",
+            self.glued.get("fig4_2_setning") or self._fig4_2_sentence()))
+        self.glue_case_quote_leads()
+
+    # lead-ins to the case-interview quotes of chapter 4: a case quote is shown only on «alle» and on its pulje
+    CASE_QUOTE_LEADS = {
+        "q40": "Lederen sa:",
+        "q41": "Lederen sa også:",
+        "q50": "PPT-lederen i casekommune IV sier:",
+        "q51": "PPT-lederen sier:",
+        "q52": "En rådgiver i PPT utdyper (rapporten merker ikke kilden ved sitatet, men sammenhengen peker på samme "
+               "kommune):",
+    }
+
+    def glue_case_quote_leads(self) -> None:
+        for qid, lead in self.CASE_QUOTE_LEADS.items():
+            self.glue(f"sitat_{qid}", self.case_quote_lead(qid, lead))
+
+    def case_quote_lead(self, qid: str, lead: str) -> str:
+        """`lead` where the page shows the quote; where it does not, a sentence saying where it stands."""
+        from lmp_helpers.data import load_quotes, quotes_for_pulje
+
+        q = load_quotes()
+        row = q[q["id"] == qid]
+        if not len(row):
+            raise LmpInputError(f"sitat {qid} finnes ikke i data/quotes.csv")
+        if len(quotes_for_pulje(row, self.pulje)):
+            return lead
+        return f"Sitatet fra intervjuet står på sidene for pulje {int(row['pulje'].iloc[0])} og for alle puljer."
+
+    def _fig4_2_sentence(self) -> str:
+        self.glue_distribution("fig4_2")
+        return self.glued["fig4_2_setning"]
+
+    def pulje_p(self, item: str, group: str = "ppt") -> float:
+        """Exact Fisher test across the puljer (top two vs the rest); NaN when withheld (a hidden cell)."""
+        from lmp_helpers.stats import pulje_comparison
+
+        cache = self.__dict__.setdefault("_pulje_p", {})
+        if (item, group) not in cache:
+            pc = pulje_comparison(item, group=group, survey=self.survey, min_n=self.min_n, n_resamples=99)
+            cache[(item, group)] = float(pc["fisher_p"].iloc[0])
+        return cache[(item, group)]
+
+    def pulje_difference_check(self) -> str:
+        """The report's «ingen systematisk forskjell» between the puljer on «rollen har vært uklar», checked on
+        every pulje's answers (the same test whatever pulje the page shows)."""
+        import math
+
+        puljer = "pulje " + st.join_and([str(p) for p in self.codebook.groups["ppt"].pulje])
+        p = self.pulje_p("rolle_uklar")
+        p_fmt = st.fmt_p(p)  # «< 0,001» or «0,412»
+        relation = p_fmt if p_fmt.startswith("<") else f"= {p_fmt}"
+        p_text = "" if math.isnan(p) else f" (Fishers eksakte test: p {relation})"
+        return self.claim_check(
+            "fig41_uklar_no_pulje_difference",
+            f"når svarene fra PPT-kontorene i {puljer} sammenlignes, er forskjellen mellom puljene innenfor "
+            f"usikkerheten{p_text}",
+            f"Andelen PPT-kontor som mener rollen har vært uklar, skiller seg mellom puljene{p_text}.")
+
+    def pulje_share_text(self, figure: str, item: str, group: str, pulje) -> str:
+        """«34,6 prosent i pulje 1» or «skjult i pulje 1 (…)» from the published table of that pulje."""
+        from lmp_helpers.tables import figure_table
+
+        t = figure_table(figure, pulje=pulje, min_n=self.min_n, survey=self.survey)
+        row = t[(t["group"] == group) & (t["item"] == item)]
+        if not len(row) or bool(row["suppressed"].iloc[0]) or row["share_pct"].isna().iloc[0]:
+            return f"skjult eller uten svar i pulje {pulje}"
+        return f"{st.fmt_number(float(row['share_pct'].iloc[0]), 1)} prosent i pulje {pulje}"
+
+    def no_improvement_check(self) -> str:
+        """The report: the survey shows no improvement from pulje 1 to pulje 3 in how unclear the role is."""
+        first, last = self.codebook.groups["ppt"].pulje[0], self.codebook.groups["ppt"].pulje[-1]
+        shares = (f"Andelen PPT-kontor som mener rollen har vært uklar, er "
+                  f"{self.pulje_share_text('fig4_1', 'rolle_uklar', 'ppt', last)} og "
+                  f"{self.pulje_share_text('fig4_1', 'rolle_uklar', 'ppt', first)}.")
+        return self.claim_check(
+            "fig41_uklar_no_improvement",
+            f"andelen PPT-kontor som mener rollen har vært uklar, er ikke lavere i pulje {last} enn i pulje {first}",
+            shares)
 
     def quantifier_sentence(self, figure: str, item: str, predicate: str) -> str:
         """«Om lag en tredjedel av PPT-kontorene (34,6 prosent), … mener …» from the quantifier rules."""
@@ -324,11 +423,14 @@ class ChapterGlue:
             text = f"{st.capitalize(listed)} {predicate}."
         return " ".join(t for t in [text, *rest] if t)
 
-    def compare_ppt(self, figure: str, item: str) -> str:
-        """PPT against each other shown group on one item, with the uncertainty note."""
+    def compare_ppt(self, figure: str, item: str, only: str | None = None) -> str:
+        """PPT against each other shown group (or only the group `only`) on one item, with the uncertainty
+        note."""
         cells = {g: c for g, c in zip(self.codebook.figure(figure).groups, self.groups_of_item(figure, item),
                                       strict=True)}
         ppt = cells.pop("ppt")
+        if only is not None:
+            cells = {only: cells[only]}
         out = [st.compare_sentence("Andelen er", ppt, other) for other in cells.values()]
         text = " ".join(t for t in out if t)
         return text or "I dette utvalget er det ingen andre grupper med tall å sammenligne PPT med."
@@ -340,6 +442,8 @@ class ChapterGlue:
             "fig3_1", "ppt", lead=f"PPT-kontorenes andel {TOP_TWO} er"))
         self.glue("fig4_1_uklar_kort", self.share_sentence(
             "fig4_1", "rolle_uklar", "At PPTs rolle har vært uklar, mener"))
+        self.glue("uklar_bedring_tolkning", self.no_improvement_check())
+        self.glue("uklar_pulje_tolkning", self.pulje_difference_check())
 
 
 def _claim_groups(claim) -> set[str]:

@@ -70,7 +70,7 @@ def figure_choices() -> list[tuple[str, str]]:
 
 def figure_chapter(figure: str) -> str:
     """The report chapter number of a figure («2» for Figur 2.1), as in the `chapter` column of
-    data/quotes.csv. Tabell 1 is in chapter 1 (datagrunnlag)."""
+    data/quotes.csv. Tabell 1 is in chapter 1 (Introduksjon), section 1.2 Datagrunnlag."""
     if figure == "tabell1":
         return "1"
     return str(load_codebook().figure(figure).number).split(".")[0]
@@ -129,17 +129,13 @@ def matching_quotes(quotes: pd.DataFrame, figure: str, pulje) -> pd.DataFrame:
 
 
 def quote_source(row) -> str:
-    """«PPT, case I, pulje 2» / «fritekstsvar i surveyen, pulje ikke oppgitt»."""
-    parts = []
-    if row.get("actor"):
-        parts.append(str(row["actor"]))
-    if row.get("source") == "case" and row.get("case"):
-        parts.append(f"case {row['case']}")
-    elif row.get("source") == "survey":
-        parts.append("fritekstsvar i surveyen")
+    """The book's label (`book.quote_source_text`: «PPT-leder (case I, pulje 2)», «PPT (kilde ikke oppgitt i
+    rapporten)»), plus «pulje ikke oppgitt» when the quote has no known pulje (the explorer filters by pulje)."""
+    from lmp_helpers.book import quote_source_text
+
+    label = quote_source_text(row)
     pulje = row.get("pulje")
-    parts.append("pulje ikke oppgitt" if pulje is None or pd.isna(pulje) else f"pulje {int(pulje)}")
-    return ", ".join(parts)
+    return f"{label} – pulje ikke oppgitt" if pulje is None or pd.isna(pulje) else label
 
 
 def export_stem(figure: str, pulje, groups=None, item: str = ALL, min_n: int = DEFAULT_MIN_N) -> str:

@@ -333,6 +333,20 @@ def test_quotes_name_their_pulje():
     assert "pulje ikke oppgitt" in shown and "pulje 2" in shown
 
 
+def test_quote_source_labels_like_the_book():
+    from lmp_helpers.book import UNMARKED, quote_source_text
+    from lmp_helpers.data import load_quotes
+
+    q = load_quotes().set_index("id", drop=False)
+    for qid in ("q05", "q39", "q47"):  # the report leaves these sources unmarked
+        label = explore.quote_source(q.loc[qid])
+        assert UNMARKED in label and "surveyen" not in label, label
+        assert label.startswith(quote_source_text(q.loc[qid])), label
+    case = q[q["source"] == "case"].iloc[0]
+    assert explore.quote_source(case) == quote_source_text(case)
+    assert "pulje ikke oppgitt" in explore.quote_source(q.loc["q30"])
+
+
 # -- export ------------------------------------------------------------------------------------------------
 def test_export_writes_the_shown_table_and_figure(ex, lmp_tables, tmp_path):
     _reset(ex)

@@ -99,7 +99,11 @@ def test_prose_footnotes_are_in_our_own_words():
 
     windows = fpmod.window_set(fpmod.load())
     for number, f in report_footnotes().items():
-        assert not fpmod.shared_runs(fpmod.words(str(f["text"])), windows), f"fotnote {number}"
+        # a web address is the reference itself, not prose: the words around it must be our own
+        prose = re.sub(r"https?://\S+", " ", str(f["text"]))
+        assert not fpmod.shared_runs(fpmod.words(prose), windows), f"fotnote {number}"
+        copied = QUOTES.set_index("id").loc["q32", "text"]  # words of the report: the check must find them
+        assert fpmod.shared_runs(fpmod.words(f"{prose} {copied}"), windows)
 
 
 @pytest.mark.parametrize(("yml", "message"), [
@@ -131,3 +135,20 @@ def test_chapter_footnotes_render_under_an_unnumbered_rubric(tmp_path, monkeypat
     assert shown == ["```{rubric} Fotnoter\n```\n\n{sup}`2` To.\n\n{sup}`5` Fem."]
     with pytest.raises(LmpInputError, match="kapittel z har ingen fotnoter"):
         book.Chapter.footnotes(type("C", (), {"name": "z"})())
+
+
+@pytest.mark.parametrize("pulje", ["alle", "1", "2", "3"])
+def test_case_quote_leads_follow_the_quotes_the_page_shows(pulje):
+    """Chapter 4's lead-in before a case-interview quote («PPT-lederen sier:») stands only where the quote is
+    shown; elsewhere the page says where the quote stands."""
+    from lmp_helpers import book
+
+    ch = book.Chapter(name="ppts_rolle", pulje=book.parse_pulje(pulje), data_dir=None, min_n=5)
+    ch.glue_case_quote_leads()
+    for qid, lead in ch.CASE_QUOTE_LEADS.items():
+        quote_pulje = int(QUOTES.set_index("id").loc[qid, "pulje"])
+        shown = pulje in ("alle", str(quote_pulje))
+        text = ch.glued[f"sitat_{qid}"]
+        assert (text == lead) == shown, (qid, pulje, text)
+        if not shown:
+            assert f"pulje {quote_pulje} og for alle puljer" in text

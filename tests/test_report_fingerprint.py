@@ -210,9 +210,9 @@ def test_question_note_is_shown_and_a_missing_one_is_an_error(monkeypatch):
 
 
 # -- the book's numbered headings against the report's ---------------------------------------------------------
-# Chapters whose headings already follow the report. Chapters 2–5 are being rewritten under issue #9; add them
-# here when their titles are the report's and their own additions («Tallene bak figuren») are unnumbered.
-HEADINGS_CHECKED = ("introduksjon", "kunnskapstilforsel", "praksisendring")
+# Chapters whose headings follow the report; their own additions («Tallene bak figuren») are unnumbered.
+
+HEADINGS_CHECKED = ("introduksjon", "kunnskapstilforsel", "praksisendring", "ppts_rolle", "oppsummering")
 UNNUMBERED = ("sammendrag",)  # the report's Sammendrag has no number
 
 

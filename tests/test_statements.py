@@ -391,6 +391,89 @@ def check_chapters_2_3(glued: dict, page: Page):
     assert glued["casekommune_III"] == "casekommune III (pulje 3)"
 
 
+def ffh_p(rows: list[tuple[int, int]]) -> float | None:
+    """Exact Fisher–Freeman–Halton p for an r×2 table (k of n per row), by enumerating every table with the
+    same margins in integer arithmetic. None when there is nothing to test (fewer than two rows with answers,
+    or a column of zeros)."""
+    from itertools import product
+    from math import comb
+
+    rows = [(k, n) for k, n in rows if n > 0]
+    total_k = sum(k for k, _ in rows)
+    total_n = sum(n for _, n in rows)
+    if len(rows) < 2 or total_k == 0 or total_k == total_n:
+        return None
+
+    def weight(xs):
+        w = 1
+        for x, (_, n) in zip(xs, rows, strict=True):
+            w *= comb(n, x)
+        return w
+
+    observed = weight([k for k, _ in rows])
+    tail = sum(w for xs in product(*[range(n + 1) for _, n in rows]) if sum(xs) == total_k
+               for w in [weight(xs)] if w <= observed)
+    return float(Fraction(tail, comb(total_n, total_k)))
+
+
+def hidden_in_pulje(data_dir: Path, min_n: int, survey, figure: str, group: str, item: str, pulje: str) -> bool:
+    t = figure_table(figure, pulje=pulje, data_dir=data_dir, min_n=min_n, survey=survey)
+    row = t[(t["group"] == group) & (t["item"] == item)]
+    return not len(row) or bool(row["suppressed"].iloc[0])
+
+
+def check_pulje_difference(sentence: str, data_dir: Path, min_n: int, survey):
+    """«ingen systematisk forskjell» between the puljer (PPT, rolle uklar): p > 0,05 holds, else fails."""
+    puljer = [str(p) for p in CB.groups["ppt"].pulje]
+    # a pulje nobody answered is left out of the test (nothing to hide); a hidden answered cell withholds it
+    if any(hidden_in_pulje(data_dir, min_n, survey, "fig4_1", "ppt", "rolle_uklar", p)
+           and raw_counts(data_dir, "ppt", "rolle_uklar", p)[1] > 0 for p in puljer):
+        check_interpretation(sentence, None)
+        return
+    p = ffh_p([raw_counts(data_dir, "ppt", "rolle_uklar", q)[:2] for q in puljer])
+    if p is None:
+        check_interpretation(sentence, None)
+        return
+    check_interpretation(sentence, "holds" if p > 0.05 else "fails")
+    shown = "< 0,001" if p < 0.001 else "= " + f"{p:.3f}".replace(".", ",")
+    assert f"Fishers eksakte test: p {shown})" in sentence, (p, sentence)
+
+
+def check_no_improvement(sentence: str, data_dir: Path, min_n: int, survey):
+    """No improvement from the first to the last pulje: the share (as shown) is not lower in the last."""
+    first, last = (str(p) for p in (CB.groups["ppt"].pulje[0], CB.groups["ppt"].pulje[-1]))
+    counts = {p: raw_counts(data_dir, "ppt", "rolle_uklar", p)[:2] for p in (first, last)}
+    if any(hidden_in_pulje(data_dir, min_n, survey, "fig4_1", "ppt", "rolle_uklar", p) or counts[p][1] == 0
+           for p in (first, last)):
+        check_interpretation(sentence, None)
+        return
+    a, b = share(*counts[last]), share(*counts[first])
+    check_interpretation(sentence, "holds" if a >= b else "fails")
+    if a < b:
+        assert f"{pct(a)} i pulje {last} og {pct(b)} i pulje {first}" in sentence, sentence
+
+
+def check_spread(sentence: str, page: Page):
+    """The groups agree more on skoleutvikling than on kompetanse: max − min smaller for skoleutvikling."""
+    items = ("rolle_skoleutvikling", "rolle_kompetanse")
+    groups = CB.figure("fig4_1").groups
+    if not all(page.shown(i, g) for i in items for g in groups):
+        check_interpretation(sentence, None)
+        return
+    spread = {i: round(max(page.share(i, g) for g in groups) - min(page.share(i, g) for g in groups), 1)
+              for i in items}
+    check_interpretation(sentence, "holds" if spread["rolle_kompetanse"] > spread["rolle_skoleutvikling"]
+                         else "fails")
+
+
+def check_fig4_2_most(sentence: str, data_dir: Path, pulje: str, table: pd.DataFrame):
+    k_top, n, _ = raw_counts(data_dir, "ppt", "ressurs", pulje)
+    if bool(table["suppressed"].any()) or n == 0:
+        check_interpretation(sentence, None)
+        return
+    check_interpretation(sentence, "holds" if share(k_top, n) > 50 else "fails")
+
+
 # -- the test ------------------------------------------------------------------------------------------------
 
 
@@ -437,6 +520,20 @@ def test_every_composed_sentence_is_true_for_generated_data(tmp_path: Path, seed
             pair for i in ("praksis_skoleutvikling", "praksis_klasseledelse")
             for pair in (((i, "skoleeier"), (i, "skoleleder")), ((i, "skoleleder"), (i, "ppt")))]))
         check_chapters_2_3(glued, page)
+        # chapter 4's and 5's readings of the report, each checked against the data
+        uklar = ("rolle_uklar", "ppt")
+        check_interpretation(glued["fig4_1_uklar_ppt_tolkning"], None if not page.shown(*uklar) else
+                             "holds" if page.share(*uklar) < 50 else "fails")
+        maal = "rolle_maloppnaelse"
+        check_interpretation(glued["fig4_1_maal_tolkning"], verdict(page, [((maal, "skoleeier"), (maal, "ppt"))]))
+        komp = "rolle_kompetanse"
+        check_interpretation(glued["fig4_1_kompetanse_tolkning"], verdict(page, [
+            ((komp, "ppt"), (komp, other)) for other in ("skoleleder", "skoleeier")]))
+        check_spread(glued["fig4_1_samstemt_tolkning"], page)
+        check_fig4_2_most(glued["fig4_2_flest_tolkning"], data_dir, pulje, page.tables["fig4_2"])
+        for key in ("fig4_1_uklar_pulje_tolkning", "uklar_pulje_tolkning"):
+            check_pulje_difference(glued[key], data_dir, min_n, survey)
+        check_no_improvement(glued["uklar_bedring_tolkning"], data_dir, min_n, survey)
 
 
 def test_the_generated_data_sets_cover_the_cases_the_issue_names(tmp_path: Path):
@@ -502,3 +599,32 @@ def test_derived_share_comes_from_counts_not_from_rounded_shares():
     # 10 of 11: the rounded category shares 18,2 + 36,4 + 36,4 add up to 91,0; the true share is 90,9
     assert statements.share_of_codes({1: 1, 2: 2, 3: 4, 4: 4}, (2, 3, 4)) == (10, 11, 90.9)
     assert statements.share_of_codes({1: 1, 2: 1, 3: 1}, (1, 2)) == (2, 3, 66.7)
+
+
+@pytest.mark.parametrize(("answers", "differ", "improved"), [
+    ({"1": [5] * 8, "2": [3] * 8, "3": [1] * 8}, True, True),  # pulje 1 all agree, pulje 3 none: «better» in 3
+    ({"1": [1] * 8, "2": [3] * 8, "3": [5] * 8}, True, False),  # reversed: a difference, no improvement
+    ({p: [4, 1] * 4 for p in "123"}, False, False),  # the same half in every pulje (a tie): p = 1
+])
+def test_pulje_readings_on_data_built_to_hold_or_fail(tmp_path: Path, answers, differ, improved):
+    """The 30 random data sets rarely give p ≤ 0,05 with 1–6 PPT offices per pulje; here PPT's answers on
+    «rollen har vært uklar» are set per pulje (8 offices each), so both the pulje test and «no improvement
+    from pulje 1 to 3» are seen failing and holding."""
+    data_dir = tmp_path / "data"
+    make_dataset(1, data_dir)
+    grp = CB.groups["ppt"]
+    columns = CB.columns_for_group("ppt")
+    lines = [",".join(columns)]
+    for p in (str(x) for x in grp.pulje):
+        for i, code in enumerate(answers[p]):
+            lines.append(",".join([f"ppt-{p}{i:02d}", p, *[str(code)] * (len(columns) - 2)]))
+    (data_dir / grp.file).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    survey = load_survey(data_dir)
+    for pulje in ("alle", "2"):
+        glued, _ = run_glue(data_dir, pulje, 5, survey)
+        for key in ("fig4_1_uklar_pulje_tolkning", "uklar_pulje_tolkning"):
+            check_pulje_difference(glued[key], data_dir, 5, survey)
+            assert glued[key].startswith("Merk:" if differ else "I dette datagrunnlaget holder"), glued[key]
+        check_no_improvement(glued["uklar_bedring_tolkning"], data_dir, 5, survey)
+        expected = "Merk:" if improved else "I dette datagrunnlaget holder"
+        assert glued["uklar_bedring_tolkning"].startswith(expected), glued["uklar_bedring_tolkning"]
