@@ -169,6 +169,31 @@ def test_lmp_pdf_setting_is_strict():
         lmp_pdf.enabled("kanskje")
 
 
+class FakeApp:
+    def __init__(self, outdir: Path, enabled: bool):
+        self.outdir = str(outdir)
+        self.config = type("Config", (), {"lmp_pdf": enabled})()
+        self.builder = type("Builder", (), {"format": "html"})()
+
+
+def test_extension_links_and_prints_only_when_asked(tmp_path: Path, monkeypatch):
+    printed = []
+    monkeypatch.setattr(pdf, "print_books", lambda site, out: printed.append((site, out)) or [])
+    (tmp_path / "pdf").mkdir()
+    (tmp_path / "pdf" / "gammel.pdf").write_bytes(b"%PDF")
+    context = {"body": "<h1>T</h1><p>x</p>"}
+    lmp_pdf._on_page_context(FakeApp(tmp_path, False), "generated/pulje-1/x", "page.html", context, None)
+    assert "lmp-pdf-link" not in context["body"]
+    lmp_pdf._on_build_finished(FakeApp(tmp_path, False), None)
+    assert not (tmp_path / "pdf").exists() and printed == []  # an earlier build's PDFs are not left unlinked
+    lmp_pdf._on_page_context(FakeApp(tmp_path, True), "generated/pulje-1/x", "page.html", context, None)
+    assert "lmp-rapport-pulje-1.pdf" in context["body"]
+    lmp_pdf._on_build_finished(FakeApp(tmp_path, True), RuntimeError("build failed"))
+    assert printed == []
+    lmp_pdf._on_build_finished(FakeApp(tmp_path, True), None)
+    assert printed == [(tmp_path, tmp_path / "pdf")]
+
+
 # -- the privacy scan of PDFs ------------------------------------------------------------------------
 
 
@@ -354,7 +379,8 @@ def test_headings_numbering_and_toc_equal_the_site(pdf_text, pulje: str):
     assert expected[0].startswith("Sammendrag") and expected[-1] == "Referanser"
     assert [h.split()[0] for h in expected if re.match(r"\d\. ", h)] == ["1.", "2.", "3.", "4.", "5."]
     pages = pdf_text[pulje]
-    toc_page = next(i for i, p in enumerate(pages) if "Innhold" in p.split("\n", 6)[-1][:400] or "Innhold" in p)
+    toc_page = next(i for i, p in enumerate(pages) if re.search(r"^\s*Innhold\s*$", p, re.M))
+    assert toc_page == 1  # right after the title page
     # the table of contents: every heading, in order, with a page number
     toc = []
     for page in pages[toc_page:toc_page + 2]:
