@@ -35,15 +35,16 @@ JB = [str(BIN / "jupyter-book"), "build", ".", "--all", "-W", "-n", "--keep-goin
 
 
 def scratch_copy() -> Path:
+    """The book's sources and executed notebooks in a temporary folder (the working tree's _build is untouched)."""
     if not (ROOT / "generated" / "pulje-alle").is_dir():
         subprocess.run([str(BIN / "lmp"), "run", "--pulje", "1", "2", "3", "alle"], cwd=ROOT, check=True)
-    dest = Path(tempfile.mkdtemp(prefix="lmp-bench-pdf-"))
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-        else:
-            shutil.copy2(src, dest / name)
+    dest = Path(tempfile.mkdtemp(prefix="lmp-bench-pdf-")) / "bok"
+
+    def skip(folder: str, names: list[str]) -> list[str]:
+        top = Path(folder) == ROOT
+        return [n for n in names if (top and n not in COPY) or n in {"__pycache__", ".ipynb_checkpoints"}]
+
+    shutil.copytree(ROOT, dest, ignore=skip)
     return dest
 
 
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             })
     finally:
         if not args.keep:
-            shutil.rmtree(copy, ignore_errors=True)
+            shutil.rmtree(copy.parent, ignore_errors=True)
     print(f"PDF vs HTML build, {datetime.now():%d.%m.%Y %H:%M}, {os.cpu_count()} cores\n")
     print("| round | html (s) | html+pdf (s) | pdf only (s) | pdf only / html | (html+pdf − html) / html "
           "| load avg 1/5/15 min before → after |")
