@@ -6,7 +6,9 @@ each round runs, in alternating order:
 - **html**: `jupyter-book build . --all` (a full Sphinx build, no PDF) – what `make book` does after `lmp run`;
 - **html+pdf**: the same with `LMP_PDF=1` – what `make pdf` / `make test`'s book step do: the same build plus
   the four PDFs printed by chromium after the pages are written (book/_ext/lmp_pdf.py);
-- **pdf only**: `lmp_helpers.pdf.print_books` on the site just built (the print itself, two passes per pulje).
+- **pdf only**: `lmp_helpers.pdf.print_books` on the site just built (the print itself, two passes per pulje);
+- **lmp run**: `lmp run --force` of every chapter and pulje into the copy, so the PDF can also be put against a
+  cold `make book` (lmp run + html).
 
 Ratios are computed within a round. The machine's load average is recorded before and after each round (the
 machine is shared; a ratio from one round is more trustworthy than the absolute seconds). Prints a Markdown
@@ -86,27 +88,32 @@ def main(argv: list[str] | None = None) -> int:
             # the print alone, on the site the last build left (html+pdf or html: the pages are the same but for
             # the link, which the PDF leaves out)
             times["pdf only"] = print_only(copy)
+            times["lmp run"] = timed([str(BIN / "lmp"), "run", "--pulje", "1", "2", "3", "alle", "--force",
+                                      "--out", str(copy / "generated")], copy, dict(os.environ, PYTHONPATH=str(copy)))
             load_after = os.getloadavg()
             rounds.append({
                 "round": r + 1, "order": ["html+pdf" if o else "html" for o in order], "seconds": times,
                 "ratio_pdf_only_to_html": times["pdf only"] / times["html"],
                 "ratio_added_to_html": (times["html+pdf"] - times["html"]) / times["html"],
                 "ratio_html_pdf_to_html": times["html+pdf"] / times["html"],
+                "ratio_added_to_cold_make_book":
+                    (times["html+pdf"] - times["html"]) / (times["lmp run"] + times["html"]),
                 "load_before": load_before, "load_after": load_after,
             })
     finally:
         if not args.keep:
             shutil.rmtree(copy.parent, ignore_errors=True)
     print(f"PDF vs HTML build, {datetime.now():%d.%m.%Y %H:%M}, {os.cpu_count()} cores\n")
-    print("| round | html (s) | html+pdf (s) | pdf only (s) | pdf only / html | (html+pdf − html) / html "
-          "| load avg 1/5/15 min before → after |")
-    print("|---|---|---|---|---|---|---|")
+    print("| round | html (s) | html+pdf (s) | pdf only (s) | lmp run (s) | pdf only / html | (html+pdf − html) / html "
+          "| (html+pdf − html) / (lmp run + html) | load avg 1/5/15 min before → after |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rounds:
         s = r["seconds"]
         lb = "/".join(f"{x:.1f}" for x in r["load_before"])
         la = "/".join(f"{x:.1f}" for x in r["load_after"])
-        print(f"| {r['round']} | {s['html']:.1f} | {s['html+pdf']:.1f} | {s['pdf only']:.1f} | "
-              f"{r['ratio_pdf_only_to_html']:.2f} | {r['ratio_added_to_html']:.2f} | {lb} → {la} |")
+        print(f"| {r['round']} | {s['html']:.1f} | {s['html+pdf']:.1f} | {s['pdf only']:.1f} | {s['lmp run']:.1f} | "
+              f"{r['ratio_pdf_only_to_html']:.2f} | {r['ratio_added_to_html']:.2f} | "
+              f"{r['ratio_added_to_cold_make_book']:.2f} | {lb} → {la} |")
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "pdf.json").write_text(json.dumps({"when": datetime.now().isoformat(timespec="seconds"),

@@ -45,6 +45,7 @@ HYPHENATE_TAGS = {"p", "li", "dd"}
 NO_HYPHENATION_INSIDE = {"table", "figcaption", "h1", "h2", "h3", "h4", "code", "pre", "summary"}
 NO_HYPHENATION_CLASSES = {"admonition", "lmp-details-title"}  # the banner, a caption-like line
 MIN_HYPHENATED_WORD = 8
+DOWNLOAD_LEFTOVER_RE = re.compile(r"[\s:·|,;/()–-]*(?:Last ned[^.]*?)?[\s:·|,;/()–-]*", re.IGNORECASE)
 WORD_RE = re.compile(rf"[A-Za-zÆØÅæøåÉéÜüÖöÄä]{{{MIN_HYPHENATED_WORD},}}")
 
 
@@ -161,9 +162,25 @@ def hyphenate(root: Tag, dic) -> None:
             node.replace_with(NavigableString(new))
 
 
+def _is_download(a: Tag) -> bool:
+    """A link to a file to download (CSV, XLSX, zip, PDF …): meaningless on paper."""
+    if "download" in (a.get("class") or []) or a.has_attr("download"):
+        return True
+    path = urlsplit(a.get("href", "")).path
+    return bool(path) and not urlsplit(a["href"]).scheme and Path(path).suffix.lower() not in {"", ".html", ".htm"}
+
+
 def _clean(article: Tag) -> None:
     for tag in article.select("a.headerlink, .lmp-pdf-link, style"):
         tag.decompose()
+    # download links (the site's «Last ned tallene»): gone, and a line left with nothing but their lead-in too
+    for a in [a for a in article.find_all("a", href=True) if _is_download(a)]:
+        if a.decomposed:  # inside a line already removed
+            continue
+        block = a.find_parent(["p", "li", "div"])
+        a.decompose()
+        if block is not None and DOWNLOAD_LEFTOVER_RE.fullmatch(block.get_text(" ", strip=True)):
+            block.decompose()
     # The pulje switch («Vis kapitlet for: …») is navigation, not content.
     for p in article.find_all("p"):
         if p.get_text(" ", strip=True).startswith("Vis kapitlet for"):

@@ -72,6 +72,9 @@ def fixture_site(root: Path, pulje: str = "2", banner: str = BANNER) -> Path:
                 f'<figure id="fig-{i}"><img src="../../_images/fig.svg" alt="x"/></figure>'
                 f'<details class="lmp-collapsible"><summary>Vis fordelingen (figur {i}.1)</summary>x</details>'
                 f"<table><tr><th>Læringsmiljøprosjektet</th><td>12,5</td></tr></table>"
+                f'<p class="x">Last ned tallene: <a href="../../_downloads/a/fig.csv">CSV</a> · '
+                f'<a class="reference download internal" download="" href="../../_downloads/b/fig.xlsx">XLSX</a></p>'
+                f'<p>Tallene finnes også <a href="../../data/t.zip">som zip</a> for alle.</p>'
                 f'<section id="del-{i}"><h2>{number and f"<span class=section-number>{i}.1. </span>"}Del {i}</h2>'
                 f"</section></section>")
         (chapters / f"{name}.html").write_text(_page(body), encoding="utf-8")
@@ -105,6 +108,9 @@ def test_assemble_builds_one_print_page_with_the_site_numbering(tmp_path: Path):
     # images as file URIs into the site, collapsed extras printed open with a caption-like line
     assert soup.find("img")["src"] == (site / "_images" / "fig.svg").resolve().as_uri()
     assert not soup.find("details") and soup.find(class_="lmp-details-title").get_text() == "Fordelingen (figur 0.1)"
+    # download links are gone from the paper, and a line of nothing else with them; other text stays
+    assert "Last ned" not in book.html and "CSV" not in book.html and ".zip" not in book.html
+    assert "Tallene finnes også for alle." in " ".join(soup.get_text(" ").split()).replace(" .", ".")
 
 
 def test_hyphenation_only_in_running_text(tmp_path: Path):
