@@ -8,7 +8,7 @@ DATA ?= data/synthetic
 MIN_N ?= 5
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: book test lab bench mutate venv lock clean
+.PHONY: book pdf test lab bench mutate venv lock clean
 
 venv: $(STAMP)
 
@@ -40,9 +40,20 @@ _build/html/.lmp-built: $(BOOK_INPUTS) $(STAMP)
 	LMP_REPO_URL="$(REPO_URL)" $(BIN)/jupyter-book build . -W -n --keep-going
 	touch $@
 
+# The site plus the report as a PDF per pulje in _build/html/pdf/, linked from every page
+# («Last ned rapporten som PDF»). LMP_PDF=1 tells book/_ext/lmp_pdf.py to add the links and print the PDFs
+# with chromium (lmp_helpers/pdf.py) once the pages are written; a plain `make book` has neither.
+pdf: $(STAMP)
+	scripts/ensure-chromium.sh
+	$(BIN)/lmp run --pulje 1 2 3 alle --data "$(DATA)" --min-n $(MIN_N)
+	LMP_PDF=1 LMP_REPO_URL="$(REPO_URL)" $(BIN)/jupyter-book build . -W -n --keep-going
+	touch _build/html/.lmp-built
+	@echo "PDF-ene er laget: $(CURDIR)/_build/html/pdf/"
+
 # ruff, pytest, nbval, the book build (-W) and the browser/privacy tests, in order; see scripts/test.sh.
 test: $(STAMP)
 	scripts/ensure-chromium.sh
+	scripts/ensure-poppler.sh
 	DATA="$(DATA)" MIN_N="$(MIN_N)" scripts/test.sh
 
 # JupyterLab on notebooks/ (the explorer is utforsk.ipynb). LAB_ARGS passes options, e.g.

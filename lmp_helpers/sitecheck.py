@@ -857,3 +857,53 @@ def download_problems(site_dir: Path, cells: dict, codebook, min_n: int) -> tupl
     findings += [Finding("(alle nedlastinger)", "small cell recoverable", p)
                  for p in disclosure_problems(cells, shown_all, min_n) if "recoverable" in p]
     return findings, shown_all
+# -- the PDFs (lmp_helpers/pdf.py) ------------------------------------------------------------------
+# Read back as a reader's tools see them: the text poppler's pdftotext extracts, page by page.
+
+
+def pdf_pages(path: Path, layout: bool = False) -> list[str]:
+    """The text of every page of a PDF (pdftotext, poppler-utils; scripts/ensure-poppler.sh installs it)."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        raise RuntimeError("pdftotext not found; run scripts/ensure-poppler.sh (apt-get install poppler-utils)")
+    args = [exe, "-enc", "UTF-8"] + (["-layout"] if layout else []) + [str(path), "-"]
+    proc = subprocess.run(args, capture_output=True, text=True, encoding="utf-8", errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"pdftotext failed on {path}: {proc.stderr.strip()}")
+    pages = proc.stdout.split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()
+    return pages
+
+
+def pdf_privacy_findings(site_dir: Path, ids: Iterable[str], csv_files: Iterable[Path]) -> list[Finding]:
+    """Every PDF in the site whose text holds a respondent id (or one shaped like it), a raw data file's
+    header line or one of its data rows. Text files are covered by respondent_ids_in/raw_data_in; a PDF's
+    text is compressed, so it is scanned here through pdftotext."""
+    site_dir = Path(site_dir)
+    pattern = id_pattern(ids)
+    if pattern is None:
+        raise ValueError("no respondent ids given: cannot build an id pattern")
+    signatures: list[tuple[str, str]] = []
+    for csv_path in csv_files:
+        lines = Path(csv_path).read_bytes().decode("utf-8-sig", errors="replace").splitlines()
+        if lines:
+            signatures.append((f"header of {Path(csv_path).name}", lines[0].strip()))
+        signatures += [(f"data row of {Path(csv_path).name}", line.strip()) for line in lines[1:] if line.strip()]
+    findings = []
+    for path in sorted(site_dir.rglob("*.pdf")):
+        rel = str(path.relative_to(site_dir))
+        text = "\n".join(pdf_pages(path))
+        # soft hyphens and line breaks must not hide an id split over two lines
+        flat = text.replace("\u00ad", "").replace("-\n", "-")
+        hits = sorted(set(m.group(0) for m in pattern.finditer(flat)))
+        if hits:
+            shown = ", ".join(hits[:5]) + (" ..." if len(hits) > 5 else "")
+            findings.append(Finding(rel, "respondent id in PDF", shown))
+        rows = [label for label, sig in signatures if sig and sig in text]
+        if rows:
+            findings.append(Finding(rel, "raw data content in PDF", f"{len(rows)} line(s), e.g. {rows[0]}"))
+    return findings

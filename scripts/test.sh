@@ -52,8 +52,9 @@ fi
 
 build_book() {
     "$BIN/lmp" run --pulje 1 2 3 alle --data "$DATA" --min-n "$MIN_N"
-    # --all: a fresh Sphinx read, so a warning in an unchanged page is not hidden by the incremental cache
-    "$BIN/jupyter-book" build . --all -W -n --keep-going
+    # --all: a fresh Sphinx read, so a warning in an unchanged page is not hidden by the incremental cache.
+    # LMP_PDF=1: the PDF per pulje too (book/_ext/lmp_pdf.py), checked by tests/test_pdf.py in the site step.
+    LMP_PDF=1 "$BIN/jupyter-book" build . --all -W -n --keep-going
 }
 
 step ruff "$BIN/ruff" check .

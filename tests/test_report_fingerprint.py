@@ -211,7 +211,6 @@ def test_question_note_is_shown_and_a_missing_one_is_an_error(monkeypatch):
 
 # -- the book's numbered headings against the report's ---------------------------------------------------------
 # Chapters whose headings follow the report; their own additions («Tallene bak figuren») are unnumbered.
-
 HEADINGS_CHECKED = ("introduksjon", "kunnskapstilforsel", "praksisendring", "ppts_rolle", "oppsummering")
 UNNUMBERED = ("sammendrag",)  # the report's Sammendrag has no number
 
