@@ -63,7 +63,8 @@ seconds=$(( $(date +%s) - start ))
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 kill $sampler 2>/dev/null || true
 # CPU seconds of this script's children (mutmut and its workers), user + system
-cpu=$(times | tail -1 | "$BIN/python" -c '
+times >"$OUT/mutation-times.txt"  # not `times | …`: a pipeline runs it in a subshell, which has no children
+cpu=$(tail -1 "$OUT/mutation-times.txt" | "$BIN/python" -c '
 import re, sys
 m = [float(a) * 60 + float(b) for a, b in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read())]
 print(round(sum(m)))')

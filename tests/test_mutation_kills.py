@@ -472,3 +472,23 @@ def test_import_writer_never_replaces_a_file_that_appeared_meanwhile(tmp_path):
         _write_new(path, "ny tekst\n")
     assert path.read_text(encoding="utf-8") == "den andre prosessens fil\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ppt.csv"]
+
+
+# -- the staged output is swapped in with one atomic exchange (Linux renameat2), not two renames ---------
+def test_output_folders_are_exchanged_in_one_step_on_linux(tmp_path):
+    """Both folders exist before and after: at no instant is the output missing. (Where renameat2 is missing,
+    `_exchange` says so with False and the caller falls back to two renames; Linux has it.)"""
+    import sys
+
+    from lmp_helpers.staging import _exchange
+
+    a, b = tmp_path / "ut", tmp_path / ".ut.lmp-staging-1"
+    a.mkdir()
+    b.mkdir()
+    (a / "gammel.csv").write_text("gammel\n", encoding="utf-8")
+    (b / "ny.csv").write_text("ny\n", encoding="utf-8")
+    swapped = _exchange(a, b)
+    if sys.platform == "linux":
+        assert swapped is True
+    if swapped:
+        assert [p.name for p in a.iterdir()] == ["ny.csv"] and [p.name for p in b.iterdir()] == ["gammel.csv"]
