@@ -8,6 +8,8 @@
 #                     (e.g. the survivors, after adding a kill test: tests added to files of the selection are
 #                     picked up, their test map collected); `scripts/mutation_summary.py --names` lists them.
 #                     The summary then covers the kept results with these re-tested.
+#   MUTATE_RESUME=1   keep mutants/ and test only the mutants that have no result yet (a run that was stopped,
+#                     e.g. at a deadline, continues where it stopped; results so far are kept)
 # Logs in test-output/: mutation-full.log / mutation-recheck.log (timestamped), mutation-summary.md,
 # mutation-survivors.txt (diffs), mutation-timing.json (run times, read back by a later recheck).
 # Not part of `make test`.
@@ -20,7 +22,7 @@ JOBS=${MUTATE_JOBS:-$(nproc)}
 mkdir -p "$OUT"
 # coverage's exclusions tell mutmut which functions of the mutated files are out of scope (see the file)
 export COVERAGE_RCFILE="$PWD/tests/mutation/coveragerc"
-[ "${MUTATE_KEEP:-0}" = 1 ] || rm -rf mutants
+[ "${MUTATE_KEEP:-0}" = 1 ] || [ "${MUTATE_RESUME:-0}" = 1 ] || rm -rf mutants
 start=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 # the load every 30 s, to tell what the machine was doing besides this run
@@ -29,12 +31,15 @@ sampler=$!
 trap 'kill $sampler 2>/dev/null || true' EXIT
 KIND=full
 [ "${MUTATE_KEEP:-0}" = 1 ] && KIND=recheck
+[ "${MUTATE_RESUME:-0}" = 1 ] && KIND=resume
 run_mutmut() {
     "$BIN/mutmut" run --max-children "$JOBS" "$@" 2>&1 \
         | "$BIN/python" scripts/mutation_timestamps.py "$OUT/mutation-$KIND.log" "$OUT/mutation-$KIND-phases.json"
 }
-if [ "${MUTATE_KEEP:-0}" = 1 ]; then
-    read -r -a NAMES <<<"${MUTATE_NAMES:?MUTATE_KEEP=1 needs MUTATE_NAMES}"
+if [ "$KIND" != full ]; then
+    NAMES=()
+    [ "$KIND" = recheck ] && read -r -a NAMES <<<"${MUTATE_NAMES:?MUTATE_KEEP=1 needs MUTATE_NAMES}"
+    # the mutants exist: no second coverage pass (it would run the whole selection again)
     cp pyproject.toml mutants/pyproject.toml.orig
     trap 'cp mutants/pyproject.toml.orig pyproject.toml; kill $sampler 2>/dev/null || true' EXIT
     sed -i 's/^mutate_only_covered_lines = true$/mutate_only_covered_lines = false/' pyproject.toml
@@ -58,7 +63,8 @@ seconds=$(( $(date +%s) - start ))
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 kill $sampler 2>/dev/null || true
 # CPU seconds of this script's children (mutmut and its workers), user + system
-cpu=$(times | tail -1 | "$BIN/python" -c '
+times >"$OUT/mutation-times.txt"  # not `times | …`: a pipeline runs it in a subshell, which has no children
+cpu=$(tail -1 "$OUT/mutation-times.txt" | "$BIN/python" -c '
 import re, sys
 m = [float(a) * 60 + float(b) for a, b in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read())]
 print(round(sum(m)))')

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -37,7 +36,7 @@ def reasons() -> dict[str, tuple[str, str]]:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--kind", choices=["full", "recheck"], default="full")
+    ap.add_argument("--kind", choices=["full", "recheck", "resume"], default="full")
     ap.add_argument("--timing", type=Path, help="JSON of the run times (a recheck adds its own to the full run's)")
     ap.add_argument("--names", action="store_true", help="only print the names of survivors and «no tests»")
     ap.add_argument("--seconds", type=int)
@@ -51,6 +50,7 @@ def main() -> int:
     why = reasons()
     by_module: dict[str, Counter] = defaultdict(Counter)
     survivors: list[tuple[str, str, str]] = []
+    source_of: dict[str, str] = {}
     not_tested = 0
     for meta in sorted(Path("mutants").rglob("*.py.meta")):
         module = Path(str(meta.relative_to("mutants"))[: -len(".meta")]).name
@@ -62,6 +62,7 @@ def main() -> int:
             status = status_by_exit_code[code]
             by_module[module][status] += 1
             if status in NOT_KILLED:
+                source_of[name] = str(meta.relative_to("mutants"))[: -len(".meta")]
                 kind, reason = why.get(name, ("", ""))
                 if kind == "equivalent":
                     by_module[module]["equivalent"] += 1
@@ -100,11 +101,11 @@ def main() -> int:
         return 0
     print(text)
     if args.survivors:
+        from mutmut.mutation.diff_apply import get_diff_for_mutant
+
         with open(args.survivors, "w", encoding="utf-8") as fh:
             for name, status, reason in survivors:
-                shown = subprocess.run([str(Path(sys.executable).with_name("mutmut")), "show", name],
-                                       capture_output=True, text=True)
-                fh.write(f"## {name} ({status}; {reason})\n{shown.stdout}\n")
+                fh.write(f"## {name} ({status}; {reason})\n{get_diff_for_mutant(name, path=source_of[name])}\n")
     if args.update:
         doc = args.update.read_text(encoding="utf-8")
         doc = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: f"{BEGIN}\n{text}{END}", doc, flags=re.S)
@@ -125,7 +126,7 @@ def _timing(args) -> dict:
         loads = [float(x.split()[1]) for x in args.load_log.read_text().splitlines() if len(x.split()) == 2]
         if loads:
             this["load_mean"], this["load_max"] = round(sum(loads) / len(loads), 1), max(loads)
-    timing = {"full": saved.get("full")} if args.kind == "recheck" and saved.get("full") else {}
+    timing = {k: v for k, v in saved.items() if k != args.kind} if args.kind != "full" else {}
     timing[args.kind] = this
     if args.timing:
         args.timing.write_text(json.dumps(timing, indent=1), encoding="utf-8")
@@ -133,7 +134,8 @@ def _timing(args) -> dict:
 
 
 def _timing_text(kind: str, t: dict) -> str:
-    what = "Full run (every mutant in scope)" if kind == "full" else "Recheck of the named mutants (mutants/ kept)"
+    what = {"full": "Full run (`make mutate`)", "recheck": "Recheck of the named mutants (mutants/ kept)",
+            "resume": "Resumed run (the mutants without a result; mutants/ kept)"}.get(kind, kind)
     out = f"{what}: {t['seconds']} s wall ({t['seconds'] / 60:.1f} min)"
     if t.get("cpu") is not None:
         out += f", CPU {t['cpu']} s ({t['cpu'] / 60:.1f} min; user + system of mutmut and its workers)"

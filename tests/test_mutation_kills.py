@@ -246,7 +246,7 @@ def test_group_comparison_defaults_columns_and_min_n():
     assert other.loc[0, "kruskal_p"] != explicit.loc[0, "kruskal_p"]  # the resamples are used
     assert stats.group_comparison("rolle_uklar", survey=survey, seed=1).loc[0, "kruskal_p"] \
         != explicit.loc[0, "kruskal_p"]
-    shown = stats.group_comparison("rolle_uklar", pulje=1, survey=survey, min_n=5, n_resamples=99)
+    shown = stats.group_comparison("rolle_uklar", pulje=1, survey=survey, n_resamples=99)  # default min_n 5
     hidden = stats.group_comparison("rolle_uklar", pulje=1, survey=survey, min_n=6, n_resamples=99)
     assert shown.loc[0, "pulje"] == "1" and not shown.loc[0, "withheld"] and shown.loc[0, "n"] == 5 + 7 + 6
     assert shown.loc[0, "n_group"] == "5 / 7 / 6"
@@ -385,3 +385,110 @@ def test_validate_prints_the_checked_folders_source(tmp_path, capsys):
     assert first == f"{real}: {data_source(real)['label']}" and data_source(real)["kind"] == "real"
     assert cli.main(["validate"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == f"{SYNTHETIC_DIR}: {data_source(None)['label']}"
+
+
+# -- the pandera contract states every rule of a loaded group: ids present and unique, pulje a whole number --
+def test_pandera_contract_refuses_each_broken_rule():
+    import pandas as pd
+    import pandera.errors
+    import pytest
+
+    from lmp_helpers.data import load_survey, survey_schema
+
+    good = load_survey()["ppt"]
+    survey_schema("ppt").validate(good)
+
+    def broken(change):
+        df = good.copy()
+        change(df)
+        return df
+
+    cases = {
+        "duplicate id": lambda df: df.__setitem__("respondent_id", [df["respondent_id"].iloc[0]] * len(df)),
+        "empty id": lambda df: df.__setitem__("respondent_id", [""] + list(df["respondent_id"].iloc[1:])),
+        "missing id": lambda df: df.__setitem__("respondent_id", [None] + list(df["respondent_id"].iloc[1:])),
+        "id not text": lambda df: df.__setitem__("respondent_id", range(len(df))),
+        "pulje as float": lambda df: df.__setitem__("pulje", df["pulje"].astype(float)),
+        "pulje missing": lambda df: df.__setitem__("pulje", pd.array([None] + list(df["pulje"].iloc[1:]),
+                                                                     dtype="Int64")),
+        "answer code 6": lambda df: df.__setitem__("rolle_uklar", pd.array([6] + list(df["rolle_uklar"].iloc[1:]),
+                                                                           dtype="Int64")),
+        "answers as float": lambda df: df.__setitem__("rolle_uklar", df["rolle_uklar"].astype(float)),
+        "an extra column": lambda df: df.__setitem__("ekstra", 1),
+        "columns in another order": lambda df: df.insert(0, "pulje", df.pop("pulje")),
+    }
+    for change in cases.values():
+        with pytest.raises((pandera.errors.SchemaError, pandera.errors.SchemaErrors)):
+            survey_schema("ppt").validate(broken(change))
+    # a frame-level error names the group and its file
+    with pytest.raises((pandera.errors.SchemaError, pandera.errors.SchemaErrors), match=r"ppt \(ppt\.csv\)"):
+        survey_schema("ppt").validate(broken(cases["an extra column"]))
+
+
+def test_canonical_csv_has_lf_line_endings_and_no_index_on_any_os(monkeypatch):
+    import os
+
+    from lmp_helpers.data import load_survey
+    from lmp_helpers.importer import canonical_csv_text
+    from lmp_helpers.paths import SYNTHETIC_DIR
+
+    monkeypatch.setattr(os, "linesep", "\r\n")  # as on Windows
+    text = canonical_csv_text(load_survey()["ppt"], "ppt")
+    assert text.encode("utf-8") == (SYNTHETIC_DIR / "ppt.csv").read_bytes()
+
+
+# -- an Excel export: hidden sheets are not answers ------------------------------------------------------
+def test_import_skips_hidden_sheets(tmp_path):
+    import pandas as pd
+    from openpyxl import load_workbook
+    from test_importer import excel_style_export
+
+    from lmp_helpers.importer import import_export
+    from lmp_helpers.paths import SYNTHETIC_DIR
+
+    df = excel_style_export("ppt")
+    path = tmp_path / "e.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        df.iloc[:3].to_excel(xl, sheet_name="Gammel", index=False)  # an old, hidden copy of the answers
+        df.to_excel(xl, sheet_name="Svar", index=False)
+    wb = load_workbook(path)
+    wb["Gammel"].sheet_state = "hidden"
+    wb.save(path)
+    import_export(path, "ppt", tmp_path / "ut")
+    assert (tmp_path / "ut" / "ppt.csv").read_bytes() == (SYNTHETIC_DIR / "ppt.csv").read_bytes()
+
+
+def test_import_writer_never_replaces_a_file_that_appeared_meanwhile(tmp_path):
+    """import_export checks for an existing file first; the writer itself must hold too, for a file another
+    process created after that check (the race the hard link closes)."""
+    import pytest
+
+    from lmp_helpers.errors import LmpInputError
+    from lmp_helpers.importer import _write_new
+
+    path = tmp_path / "ppt.csv"
+    path.write_text("den andre prosessens fil\n", encoding="utf-8")
+    with pytest.raises(LmpInputError, match="finnes allerede"):
+        _write_new(path, "ny tekst\n")
+    assert path.read_text(encoding="utf-8") == "den andre prosessens fil\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ppt.csv"]
+
+
+# -- the staged output is swapped in with one atomic exchange (Linux renameat2), not two renames ---------
+def test_output_folders_are_exchanged_in_one_step_on_linux(tmp_path):
+    """Both folders exist before and after: at no instant is the output missing. (Where renameat2 is missing,
+    `_exchange` says so with False and the caller falls back to two renames; Linux has it.)"""
+    import sys
+
+    from lmp_helpers.staging import _exchange
+
+    a, b = tmp_path / "ut", tmp_path / ".ut.lmp-staging-1"
+    a.mkdir()
+    b.mkdir()
+    (a / "gammel.csv").write_text("gammel\n", encoding="utf-8")
+    (b / "ny.csv").write_text("ny\n", encoding="utf-8")
+    swapped = _exchange(a, b)
+    if sys.platform == "linux":
+        assert swapped is True
+    if swapped:
+        assert [p.name for p in a.iterdir()] == ["ny.csv"] and [p.name for p in b.iterdir()] == ["gammel.csv"]
