@@ -304,10 +304,15 @@ def outline_pages(pdf_path: Path) -> list[tuple[str, int]]:
 
 def heading_pages(headings: list[Heading], outline: list[tuple[str, int]]) -> list[int]:
     """The page of each heading, matched in order against the PDF's bookmarks (chromium makes one per h1–h6)."""
+    def key(text: str) -> str:
+        # chromium drops the space where a long heading wraps («bidrag tilkompetanseheving»), and the
+        # bookmarks keep the soft hyphens: compare without either
+        return "".join(text.replace("\u00ad", "").split())
+
     pages = []
     rest = list(outline)
     for h in headings:
-        while rest and rest[0][0].replace("\u00ad", "") != h.text:
+        while rest and key(rest[0][0]) != key(h.text):
             rest.pop(0)
         if not rest:
             raise LmpError(f"PDF: fant ikke overskriften «{h.text}» blant bokmerkene; innholdsfortegnelsen "

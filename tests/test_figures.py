@@ -415,7 +415,8 @@ def test_book_shows_figures_as_png_and_svg_and_the_distribution_collapsed(monkey
     assert metadata_seen == [{"image/png": {"alt": alt}, "image/svg+xml": {"alt": alt}}]
     shown.clear()
     ch.distribution("fig4_1")
-    [block] = shown
+    links, block = shown  # the figure's download links come first, right under it
+    assert "Last ned tallene" in links.data and "figur-4-1_pulje-1.csv" in links.data
     text = block.data
     assert text.startswith("<details") and "<summary>Vis fordelingen på alle fem svaralternativer (figur 4.1)" in text
     dist = figures.plot_distribution("fig4_1", 1, survey=survey())

@@ -203,7 +203,10 @@ def test_question_note_is_shown_and_a_missing_one_is_an_error(monkeypatch):
     monkeypatch.setattr(book, "_markdown", shown.append)
     ch = book.start("ppts_rolle", banner=False)
     ch.question_note("fig4_2")
-    assert len(shown) == 1 and shown[0].startswith("*Spørsmålsformulering: I Melding til Stortinget nr. 18 (2010")
+    assert len(shown) == 1
+    links, note = shown[0].split("\n\n", 1)  # the figure's download links, then the note
+    assert links.startswith("**Last ned tallene:**") and "figur-4-2_pulje-alle.xlsx" in links
+    assert note.startswith("*Spørsmålsformulering: I Melding til Stortinget nr. 18 (2010")
     assert shown[0].endswith("har en slik rolle i Læringsmiljøprosjektet?*")
     with pytest.raises(LmpInputError, match="figur fig2_1 har ingen spørsmålsformulering"):
         ch.question_note("fig2_1")
