@@ -54,8 +54,8 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
-# Mutation testing of the modules behind the published numbers (mutmut; about 30 min on 2 cores; not part of
-# `make test`). Config in pyproject.toml [tool.mutmut]; results and every survivor in tests/MUTATION.md.
+# Mutation testing of the modules behind the published numbers (mutmut, every mutant: about an hour on 2 busy
+# cores, not measured quiet; MUTATE_RESUME=1 continues a stopped run; not part of `make test`). Config in pyproject.toml [tool.mutmut]; results and every survivor in tests/MUTATION.md.
 mutate: $(STAMP)
 	scripts/mutate.sh
 
