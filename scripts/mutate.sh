@@ -14,6 +14,7 @@
 # mutation-survivors.txt (diffs), mutation-timing.json (run times, read back by a later recheck).
 # Not part of `make test`.
 set -euo pipefail
+{  # the whole script is read before it runs: editing this file during a run cannot change the run
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 OUT=${LMP_TEST_OUTPUT:-test-output}
@@ -37,6 +38,14 @@ run_mutmut() {
         | "$BIN/python" scripts/mutation_timestamps.py "$OUT/mutation-$KIND.log" "$OUT/mutation-$KIND-phases.json"
 }
 if [ "$KIND" != full ]; then
+    # mutmut would regenerate a changed file without the coverage filter (other mutants, other numbers): a
+    # kept mutants/ folder is only valid for unchanged code. (Same content, newer mtime, e.g. after a git
+    # checkout: `touch mutants/lmp_helpers/*.py`.)
+    for f in lmp_helpers/*.py; do
+        if [ -f "mutants/$f.meta" ] && [ "$f" -nt "mutants/$f" ]; then
+            echo "mutate: $f changed after its mutants were made; run a full \`make mutate\`" >&2; exit 2
+        fi
+    done
     NAMES=()
     [ "$KIND" = recheck ] && read -r -a NAMES <<<"${MUTATE_NAMES:?MUTATE_KEEP=1 needs MUTATE_NAMES}"
     # the mutants exist: no second coverage pass (it would run the whole selection again)
@@ -75,3 +84,5 @@ if [ "$SAMPLE" = all ]; then
     args+=(--update tests/MUTATION.md)
 fi
 "$BIN/python" scripts/mutation_summary.py "${args[@]}" | tee "$OUT/mutation-summary.md"
+exit
+}

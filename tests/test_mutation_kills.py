@@ -227,6 +227,7 @@ def test_tabell1_frame_has_the_reports_headings_rows_and_corner_label():
 # -- the group comparison: its defaults are the documented ones, min_n reaches the suppression -------------
 def test_group_comparison_defaults_columns_and_min_n():
     import pandas as pd
+    import pytest
 
     from lmp_helpers import stats
 
@@ -256,6 +257,13 @@ def test_group_comparison_defaults_columns_and_min_n():
     # a pulje is a pulje: pulje 2's test uses pulje 2's answers only
     p2 = stats.group_comparison("rolle_uklar", pulje=2, survey=survey, min_n=3, n_resamples=99).iloc[0]
     assert p2["n_group"] == "6 / 6 / 6"
+    import scipy.stats
+
+    in_p2 = [df.loc[df["pulje"] == 2, "rolle_uklar"].astype(float).tolist() for df in survey.values()]
+    assert p2["kruskal_h"] == pytest.approx(scipy.stats.kruskal(*in_p2).statistic, rel=1e-12)
+    everyone = stats.group_comparison("rolle_uklar", survey=survey, min_n=3, n_resamples=99).iloc[0]
+    all_answers = [df["rolle_uklar"].astype(float).tolist() for df in survey.values()]
+    assert everyone["kruskal_h"] == pytest.approx(scipy.stats.kruskal(*all_answers).statistic, rel=1e-12)
 
 
 # -- display tables carry the notes of the table they show --------------------------------------------
