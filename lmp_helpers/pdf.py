@@ -45,7 +45,7 @@ HYPHENATE_TAGS = {"p", "li", "dd"}
 NO_HYPHENATION_INSIDE = {"table", "figcaption", "h1", "h2", "h3", "h4", "code", "pre", "summary"}
 NO_HYPHENATION_CLASSES = {"admonition", "lmp-details-title"}  # the banner, a caption-like line
 MIN_HYPHENATED_WORD = 8
-DOWNLOAD_LEFTOVER_RE = re.compile(r"[\s:·|,;/()–-]*(?:Last ned[^.]*?)?[\s:·|,;/()–-]*", re.IGNORECASE)
+DOWNLOAD_LEFTOVER_RE = re.compile(r"[\s:·|,;/()–-]*(?:Last ned[^.]*?)?[\s:·|,;/()–.-]*", re.IGNORECASE)
 WORD_RE = re.compile(rf"[A-Za-zÆØÅæøåÉéÜüÖöÄä]{{{MIN_HYPHENATED_WORD},}}")
 
 
