@@ -298,8 +298,10 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
                 _markdown(f"*Ingen sitater i dette avsnittet for {self.pulje_text.lower()}.*")
             else:  # the frame before names the quotes: say where they are
                 which = "Sitatet" if len(sel) == 1 else "Sitatene"
-                _markdown(f"*{which} her er fra en casekommune i en annen pulje og vises på siden for alle "
-                          "puljer.*")
+                puljer = sorted({int(p) for p in sel["pulje"].dropna()})
+                where = join_and([f"pulje {p}" for p in puljer])
+                _markdown(f"*{which} her hører til en casekommune i {where} og vises på sidene for {where} og for "
+                          "alle puljer.*")
             return
         sel = here
         _markdown("\n\n".join(quote_markdown(row) for _, row in sel.iterrows()))

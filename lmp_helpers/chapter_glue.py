@@ -345,7 +345,8 @@ class ChapterGlue:
             self.glue(f"sitat_{qid}", self.case_quote_lead(qid, lead))
 
     def case_quote_lead(self, qid: str, lead: str) -> str:
-        """`lead` where the page shows the quote; where it does not, a sentence saying where it stands."""
+        """`lead` where the page shows the quote; where it does not, nothing: the quote's own cell
+        (`Chapter.quotes`) then says where it stands, once."""
         from lmp_helpers.data import load_quotes, quotes_for_pulje
 
         q = load_quotes()
@@ -354,7 +355,7 @@ class ChapterGlue:
             raise LmpInputError(f"sitat {qid} finnes ikke i data/quotes.csv")
         if len(quotes_for_pulje(row, self.pulje)):
             return lead
-        return f"Sitatet fra intervjuet står på sidene for pulje {int(row['pulje'].iloc[0])} og for alle puljer."
+        return ""
 
     def _fig4_2_sentence(self) -> str:
         self.glue_distribution("fig4_2")

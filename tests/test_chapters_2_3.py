@@ -81,7 +81,8 @@ def test_quotes_of_another_puljes_case_are_explained_not_shown(monkeypatch):
     shown = []
     monkeypatch.setattr(book, "_markdown", shown.append)
     _chapter("3").quotes(section="2", theme="posisjon")  # case I, pulje 2
-    assert shown == ["*Sitatet her er fra en casekommune i en annen pulje og vises på siden for alle puljer.*"]
+    assert shown == ["*Sitatet her hører til en casekommune i pulje 2 og vises på sidene for pulje 2 og for alle "
+                     "puljer.*"]
     shown.clear()
     _chapter("2").quotes(section="2", theme="posisjon")
     assert shown[0].startswith("> Mandatet vårt er annerledes") and "case I, pulje 2" in shown[0]
