@@ -1,6 +1,6 @@
 """The report as a PDF per pulje, printed by the local chromium from the built site.
 
-Route (see /work/notes and benchmarks/README.md): the chapter pages of one pulje in `_build/html` are
+Route (why not LaTeX: benchmarks/README.md, «bench_pdf.py»): the chapter pages of one pulje in `_build/html` are
 assembled into one print page (title page, table of contents, Sammendrag, chapters 1–5, references), which
 headless chromium prints to A4 with a header (data source and pulje on every page) and page numbers. The
 figures, tables, numbering and quotes are the site's own HTML, so the PDF cannot disagree with the site.
