@@ -643,9 +643,11 @@ def test_make_lab_kernel_runs_the_explorer_live(lab):
         time.sleep(0.5)
     kc = BlockingKernelClient(connection_file=str(conn))
     kc.load_connection_file()
-    kc.start_channels()
+    # No heartbeat channel: jupyter_client's wait_for_ready calls a kernel «dead» after one missed 1 s
+    # heartbeat, which a busy 2-core machine (make test's two workers) produces. Wait for the reply itself.
+    kc.start_channels(hb=False)
     try:
-        kc.wait_for_ready(timeout=60)
+        _wait_for_kernel_info(kc, timeout=120)
         nb = json.loads((NOTEBOOKS_DIR / "utforsk.ipynb").read_text(encoding="utf-8"))
         code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         outputs = []
@@ -662,6 +664,22 @@ def test_make_lab_kernel_runs_the_explorer_live(lab):
     finally:
         kc.stop_channels()
         _get(f"{base}/api/sessions/{session['id']}", token, method="DELETE")
+
+
+def _wait_for_kernel_info(kc, timeout: float) -> None:
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    while True:
+        msg_id = kc.kernel_info()
+        try:
+            while True:
+                reply = kc.get_shell_msg(timeout=5)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return
+        except Empty:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the kernel sent no kernel_info reply in {timeout:.0f} s") from None
 
 
 def _chromium() -> str:
