@@ -254,20 +254,22 @@ class Chapter(ChapterGlue, PageRendering, AuditPage):
 
         from IPython.display import HTML
 
-        from lmp_helpers.figures import image_bundle
+        from lmp_helpers.figures import image_bundle, svg_bytes
 
-        bundle = image_bundle(fig)
-        fig.clear()
         if summary is None:
             from IPython.display import display
 
+            bundle = image_bundle(fig)
+            fig.clear()
             # alt text in the output metadata of both formats (as nbconvert reads it); the site uses the SVG and
             # book/_ext/lmp_alttext.py hands the alt of the shown format to myst-nb
             meta = {mime: {"alt": alt} for mime in ("image/png", "image/svg+xml")} if alt else None
             display(bundle, raw=True, metadata=meta)
             return
-        svg = base64.b64encode(bundle["image/svg+xml"].encode("utf-8")).decode("ascii")
-        alt = html.escape(alt or bundle["text/plain"], quote=True)
+        # Only the SVG is shown here, so no PNG is drawn (a PNG costs about as much as the SVG).
+        svg = base64.b64encode(svg_bytes(fig)).decode("ascii")
+        alt = html.escape(alt or getattr(fig, "lmp_heading", "Figur"), quote=True)
+        fig.clear()
         _display(HTML(
             f"<details class=\"lmp-collapsible\"><summary>{html.escape(summary)}</summary>"
             f"<img src=\"data:image/svg+xml;base64,{svg}\" alt=\"{alt}\" style=\"max-width:100%\"></details>"
