@@ -25,6 +25,12 @@ same starting state; ratios are computed within a round. Everything runs in a sc
 untouched. Prints Markdown tables and writes benchmarks/results/build.json. Never fails on a time.
 
     .venv/bin/python benchmarks/bench_build.py [--rounds N] [--keep]
+    .venv/bin/python benchmarks/bench_build.py --only one-chapter [--repeat N]   # quick check
+
+Every cold round also measures the new floor next to the new method's cold build, so «new cold / new floor»
+compares numbers taken at the same load; every `make book` also records the CPU seconds it used (its own
+and its waited-for descendants', the warm kernels included), which a shared machine disturbs less than wall
+time.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -66,10 +73,21 @@ def scratch_copy() -> Path:
     return dest
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process and the descendants they waited for
+    (the warm kernels are reaped by their warm parent, which `lmp run` waits for)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+LAST_CPU = [0.0]  # CPU seconds of the last `sh` command (a shared machine slows wall time, not CPU time)
+
+
 def sh(cmd: list[str], cwd: Path, env: dict) -> tuple[float, str]:
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _children_cpu()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     dt = time.perf_counter() - t0
+    LAST_CPU[0] = _children_cpu() - c0
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return dt, proc.stdout + proc.stderr
@@ -86,7 +104,7 @@ def make_book(cwd: Path, env: dict) -> dict:
     dt, out = sh(["make", "--no-print-directory", "book"], cwd, env)
     m = re.search(r"(\d+) kjørt, (\d+) uendret \(cache\), ([\d.]+) s", out)
     t_run = float(m.group(3))
-    return {"lmp_run": t_run, "build": dt - t_run, "total": dt, "executed": int(m.group(1)),
+    return {"lmp_run": t_run, "build": dt - t_run, "total": dt, "cpu": LAST_CPU[0], "executed": int(m.group(1)),
             "skipped": int(m.group(2)), "sphinx_ran": "jupyter-book build" in out,
             "pages_written": len(WRITTEN.findall(out))}
 
@@ -196,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--keep", action="store_true", help="keep the scratch copy")
     ap.add_argument("--rounds", type=int, default=2, help="rounds of both cold builds (order alternated)")
+    ap.add_argument("--only", choices=["one-chapter"],
+                    help="quick check: one new-method cold build for the starting state, then only the "
+                         "one-chapter scenario, both methods alternated --repeat times (writes build-one-chapter.json)")
+    ap.add_argument("--repeat", type=int, default=2, help="with --only: pairs of one-chapter builds")
     ap.add_argument("--cell-times", action="store_true", help=argparse.SUPPRESS)  # internal, in the copy
     args = ap.parse_args(argv)
     if args.cell_times:
@@ -225,38 +247,57 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{time.strftime('%H:%M:%S')} load {_load()}] {what}: {json.dumps(value)[:300]}", flush=True)
         (out_dir / "build.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
 
+    def new_floor() -> dict:
+        """The new floor, measured now (needs generated/): a cold Sphinx write + the notebooks' own work in
+        warm kernels (serially) / cores. Leaves a fresh _build."""
+        shutil.rmtree(work / "_build", ignore_errors=True)
+        t_sphinx = build(work, env["new"])
+        cpu_sphinx = LAST_CPU[0]
+        c0 = _children_cpu()
+        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--cell-times"], cwd=work,
+                              env=env["new"], capture_output=True, text=True, check=True)
+        cells = json.loads(proc.stdout.strip().splitlines()[-1])
+        return {"cell_seconds": cells["cell_seconds"], "cell_seconds_over_cores": cells["cell_seconds"] / cores,
+                "sphinx_cold_write": t_sphinx, "sphinx_cold_write_cpu": cpu_sphinx,
+                "cell_pass_cpu": _children_cpu() - c0, "total": cells["cell_seconds"] / cores + t_sphinx,
+                "cells": cells}
+
     def cold_round(i: int) -> None:
-        """Cold builds of both methods, back to back, order swapped every round."""
-        cold, load = {}, [_load()]
-        for m in (("today", "new") if i % 2 == 0 else ("new", "today")):
-            for d in ("generated", "_build"):
-                shutil.rmtree(work / d, ignore_errors=True)
-            cold[m] = make_book(work, env[m])
+        """Cold builds of both methods back to back, order swapped every round, and the new floor measured
+        right next to the new method's cold build (after it in even rounds, before it in odd ones), so that
+        new cold / new floor compares numbers taken at the same load."""
+        cold, load, floor = {}, [_load()], None
+        for m in (("today", "new", "floor") if i % 2 == 0 else ("floor", "new", "today")):
+            if m == "floor":
+                floor = new_floor()
+            else:
+                for d in ("generated", "_build"):
+                    shutil.rmtree(work / d, ignore_errors=True)
+                cold[m] = make_book(work, env[m])
             load.append(_load())
-        results["rounds"].append({"cold": cold, "load_1min": load})
-        step(f"cold round {i + 1}", cold)
+        results["rounds"].append({"cold": cold, "floor_new": floor, "load_1min": load,
+                                  "new_cold_over_new_floor": cold["new"]["total"] / floor["total"]})
+        step(f"cold round {i + 1} (order {'today, new, floor' if i % 2 == 0 else 'floor, new, today'})",
+             {**cold, "floor_new": {k: v for k, v in floor.items() if k != "cells"},
+              "new_cold_over_new_floor": round(cold["new"]["total"] / floor["total"], 3)})
+
+    if args.only == "one-chapter":
+        return only_one_chapter(work, env, args.repeat, out_dir / "build-one-chapter.json")
 
     results["uptime_start"] = _uptime()
     try:
         cold_round(0)
-
-        # Sphinx alone: a cold write, and an incremental run with nothing to do (make skips it).
-        shutil.rmtree(work / "_build")
-        t_sphinx = build(work, env["new"])
+        floor0 = results["rounds"][0]["floor_new"]
+        t_sphinx = floor0["sphinx_cold_write"]
         results["sphinx_cold_write"] = t_sphinx
+        results["cell_times"] = floor0["cells"]
+        results["floor_new"] = {k: floor0[k] for k in ("cell_seconds_over_cores", "sphinx_cold_write", "total")}
+
+        # An incremental Sphinx run with nothing to do (make skips it), on the fresh _build of the floor.
         results["sphinx_noop"] = build(work, env["new"])
         (work / "_build" / "html" / ".lmp-built").touch()
         snapshot(work)
-        step("sphinx cold write, no-op", [t_sphinx, results["sphinx_noop"]])
-
-        # The notebooks' own work, measured in warm kernels: the new floor.
-        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--cell-times"], cwd=work,
-                              env=env["new"], capture_output=True, text=True, check=True)
-        cells = json.loads(proc.stdout.strip().splitlines()[-1])
-        results["cell_times"] = cells
-        results["floor_new"] = {"cell_seconds_over_cores": cells["cell_seconds"] / cores,
-                                "sphinx_cold_write": t_sphinx, "total": cells["cell_seconds"] / cores + t_sphinx}
-        step("new floor", results["floor_new"])
+        step("sphinx no-op", results["sphinx_noop"])
 
         # Incremental scenarios, both methods from the same built state, back to back.
         scenarios = {"nothing_changed": None, "one_chapter_edited": edit_chapter, "one_data_file_changed": edit_data}
@@ -293,7 +334,9 @@ def main(argv: list[str] | None = None) -> int:
                 {"new_over_today_cold": r["cold"]["new"]["total"] / r["cold"]["today"]["total"],
                  "naive_over_today_cold": results["naive"]["total"] / r["cold"]["today"]["total"],
                  "today_cold_over_old_floor": r["cold"]["today"]["total"] / results["floor_old"]["total"],
-                 "new_cold_over_new_floor": r["cold"]["new"]["total"] / floor_new}
+                 "new_cold_over_new_floor": r["cold"]["new"]["total"] / floor_new,
+                 # the floor measured next to this round's new cold build (same load)
+                 "new_cold_over_adjacent_new_floor": r["new_cold_over_new_floor"]}
                 for r in results["rounds"]
             ],
             **{f"new_over_today_{name}": incremental["new"][name]["total"] / incremental["today"][name]["total"]
@@ -309,6 +352,34 @@ def main(argv: list[str] | None = None) -> int:
 
     (out_dir / "build.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     report(results)
+    return 0
+
+
+def only_one_chapter(work: Path, env: dict, repeat: int, out: Path) -> int:
+    """The one-chapter scenario alone (a quick check, not the full benchmark): a cold new-method build for
+    the starting state, then `repeat` pairs of one-chapter builds (order alternated) from that state."""
+    res: dict = {"uptime_start": _uptime(), "pairs": []}
+    try:
+        res["cold_new"] = make_book(work, env["new"])
+        snapshot(work)
+        for i in range(repeat):
+            pair = {}
+            for m in (("today", "new") if i % 2 == 0 else ("new", "today")):
+                restore(work)
+                edit_chapter(work)
+                pair[m] = dict(make_book(work, env[m]), load_1min=_load())
+            pair["new_over_today"] = pair["new"]["total"] / pair["today"]["total"]
+            pair["new_over_today_cpu"] = pair["new"]["cpu"] / pair["today"]["cpu"]
+            res["pairs"].append(pair)
+            print(f"[{time.strftime('%H:%M:%S')} load {_load()}] one chapter, pair {i + 1}: " + "; ".join(
+                f"{m} {pair[m]['total']:.1f} s wall (lmp run {pair[m]['lmp_run']:.1f} s), {pair[m]['cpu']:.1f} s CPU, "
+                f"{pair[m]['pages_written']} pages" for m in ("today", "new"))
+                + f" → new/today {pair['new_over_today']:.2f}× wall, {pair['new_over_today_cpu']:.2f}× CPU", flush=True)
+        res["uptime_end"] = _uptime()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        out.write_text(json.dumps(res, indent=2), encoding="utf-8")
+    print(f"uptime at start: {res['uptime_start']}; at end: {res.get('uptime_end')}")
     return 0
 
 
@@ -338,8 +409,18 @@ def report(results: dict) -> None:
           f"{fn['cell_seconds_over_cores']:.1f} s | {fn['sphinx_cold_write']:.1f} s | {fn['total']:.1f} s | – |")
     print("\nper round: " + "; ".join(
         f"new/today cold {x['new_over_today_cold']:.2f}×, naive/today {x['naive_over_today_cold']:.2f}×, "
-        f"today/old floor {x['today_cold_over_old_floor']:.2f}×, new/new floor {x['new_cold_over_new_floor']:.2f}×"
+        f"today/old floor {x['today_cold_over_old_floor']:.2f}×, new/new floor (round 1's) "
+        f"{x['new_cold_over_new_floor']:.2f}×, new/new floor measured next to it "
+        f"{x['new_cold_over_adjacent_new_floor']:.2f}×"
         for x in r["per_round"]))
+    for i, rnd in enumerate(results["rounds"], 1):
+        f = rnd["floor_new"]
+        print(f"round {i}: new floor {f['cell_seconds']:.1f} s cells / {results['cores']} + "
+              f"{f['sphinx_cold_write']:.1f} s Sphinx = {f['total']:.1f} s; "
+              f"new cold {rnd['cold']['new']['total']:.1f} s → "
+              f"{rnd['new_cold_over_new_floor']:.2f}×; CPU s: cold today {rnd['cold']['today']['cpu']:.1f}, "
+              f"new {rnd['cold']['new']['cpu']:.1f}, floor cells {f['cell_pass_cpu']:.1f} + Sphinx "
+              f"{f['sphinx_cold_write_cpu']:.1f}; load (1 min) {rnd['load_1min']}")
     print(f"new/today: nothing changed {r['new_over_today_nothing_changed']:.2f}×, one chapter "
           f"{r['new_over_today_one_chapter_edited']:.2f}×, "
           f"one data file {r['new_over_today_one_data_file_changed']:.2f}×")
