@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
               "new_cold_over_new_floor": round(cold["new"]["total"] / floor["total"], 3)})
 
     if args.only == "one-chapter":
-        return only_one_chapter(work, env, args.repeat, out_dir / "build-one-chapter.json")
+        return only_one_chapter(work, env, args.repeat, out_dir / "build-one-chapter.json", args.keep)
 
     results["uptime_start"] = _uptime()
     try:
@@ -355,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def only_one_chapter(work: Path, env: dict, repeat: int, out: Path) -> int:
+def only_one_chapter(work: Path, env: dict, repeat: int, out: Path, keep: bool = False) -> int:
     """The one-chapter scenario alone (a quick check, not the full benchmark): a cold new-method build for
     the starting state, then `repeat` pairs of one-chapter builds (order alternated) from that state."""
     res: dict = {"uptime_start": _uptime(), "pairs": []}
@@ -377,7 +377,10 @@ def only_one_chapter(work: Path, env: dict, repeat: int, out: Path) -> int:
                 + f" → new/today {pair['new_over_today']:.2f}× wall, {pair['new_over_today_cpu']:.2f}× CPU", flush=True)
         res["uptime_end"] = _uptime()
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if keep:
+            print(f"scratch copy kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
         out.write_text(json.dumps(res, indent=2), encoding="utf-8")
     print(f"uptime at start: {res['uptime_start']}; at end: {res.get('uptime_end')}")
     return 0
