@@ -402,3 +402,210 @@ def test_a_formula_cell_counts_with_its_computed_value(tmp_path: Path):
             dst.writestr(item, data)
     path.write_bytes(out.getvalue())
     assert canonical(convert_export(path, GROUP)) == EXPECTED_CSV
+
+
+# -- header row: found below title rows, or given ------------------------------------------------------
+def test_a_title_row_with_one_known_word_is_not_taken_for_the_header(tmp_path: Path):
+    rows = [["Undersøkelse for skoleeiere", "Status"], EXPORT_HEADER, *EXPORT_ROWS]
+    path = write(tmp_path / "t.csv", csv_bytes(rows))
+    notes: list[str] = []
+    assert canonical(convert_export(path, GROUP, notes=notes)) == EXPECTED_CSV
+    assert notes == [f"{path}: overskriften står på linje 2; linje 1 (tittel o.l.) er hoppet over"]
+
+
+@pytest.mark.parametrize(("text", "header", "first_line", "note_line"), [
+    # two known names are enough, when they are at least half of the filled cells
+    ("Tittel\nRespondentID;Pulje\nr;1\n", ["RespondentID", "Pulje"], 3, 2),
+    ("Tittel;;;\nRespondentID;Pulje;foo;bar\nr;1;x;y\n", ["RespondentID", "Pulje", "foo", "bar"], 3, 2),
+    # two of five is not a header: row 1 stays the header (a title, one filled column)
+    ("Tittel;;;;\nRespondentID;Pulje;a;b;c\nr;1;x;y;z\n", ["Tittel"], 2, None),
+])
+def test_what_looks_like_a_header(tmp_path: Path, text: str, header: list[str], first_line: int, note_line):
+    path = write(tmp_path / "h.csv", text.encode())
+    notes: list[str] = []
+    raw = read_export(path, notes=notes)
+    assert raw.attrs["header"] == header
+    assert raw.attrs["first_line"] == first_line
+    assert raw.attrs["where"] == str(path)
+    expected_notes = [] if note_line is None else [
+        f"{path}: overskriften står på linje {note_line}; linje 1 (tittel o.l.) er hoppet over"]
+    assert notes == expected_notes
+
+
+def test_header_row_given(tmp_path: Path):
+    # line 1 looks like a header too (two known names): only --header-row 2 reads this file right
+    rows = [["RespondentID", "Pulje"], EXPORT_HEADER, *EXPORT_ROWS]
+    path = write(tmp_path / "g.csv", csv_bytes(rows))
+    assert canonical(convert_export(path, GROUP, header_row=2)) == EXPECTED_CSV
+    target = import_export(path, GROUP, tmp_path / "ut", header_row=2)
+    assert target.read_text(encoding="utf-8") == EXPECTED_CSV
+    for bad in (0, 6):
+        with pytest.raises(LmpInputError) as exc:
+            read_export(path, header_row=bad)
+        assert message(exc) == f"{path}: --header-row {bad} finnes ikke; tillatt: 1–5"
+
+
+def test_line_numbers_count_the_title_rows(tmp_path: Path):
+    rows = [["Undersøkelse for skoleeiere"], EXPORT_HEADER, *EXPORT_ROWS]
+    rows[3] = [*rows[3][:3], "Litt", *rows[3][4:]]
+    path = write(tmp_path / "l.csv", csv_bytes(rows))
+    with pytest.raises(LmpInputError) as exc:
+        convert_export(path, GROUP)
+    assert message(exc).startswith(f"{path}: ukjente svar – kolonne kunnskap_skoleutvikling: 'Litt' på linje 4; ")
+    rows = [["Undersøkelse for skoleeiere"], EXPORT_HEADER, *EXPORT_ROWS]
+    rows[4] = [rows[4][0], "s-1", *rows[4][2:]]
+    path = write(tmp_path / "d.csv", csv_bytes(rows))
+    with pytest.raises(LmpInputError) as exc:
+        convert_export(path, GROUP)
+    assert message(exc) == (
+        f"{path}, linje 3, 5, kolonne respondent_id: respondent-id 's-1' forekommer flere ganger; tillatt: hver id "
+        "én gang"
+    )
+
+
+# -- columns ------------------------------------------------------------------------------------------
+TEXTS = {k: load_codebook().item(k).text_for(GROUP) for k in ITEMS}
+
+
+def test_numbered_question_texts_and_aliases(tmp_path: Path):
+    header = ["Sluttid", "Respondent ID", "Puljenummer", f"1. {TEXTS[ITEMS[0]]}", f"Q2: {TEXTS[ITEMS[1]]}",
+              f"Spm. 3) {TEXTS[ITEMS[2]]}", f"4 - {TEXTS[ITEMS[3]]}", "spm5", "Q6", "v7", "sp8", "spm_9",
+              "ROLLE_MALOPPNAELSE", f"  {TEXTS[ITEMS[10]].upper()}  ", "Q12"]
+    path = write(tmp_path / "n.csv", csv_bytes([header, *EXPORT_ROWS], ";", "cp1252"))
+    assert canonical(convert_export(path, GROUP)) == EXPECTED_CSV
+
+
+def test_canonical_names_match_without_any_codebook_alias(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(importer, "_import_config", lambda: {})
+    header = ["respondent_id", "pulje", *ITEMS]
+    path = write(tmp_path / "c.csv", csv_bytes([header, *(r[1:] for r in EXPORT_ROWS)]))
+    assert canonical(convert_export(path, GROUP)) == EXPECTED_CSV
+
+
+def test_ignore_and_map(tmp_path: Path):
+    header = [*EXPORT_HEADER, "Kommentar"]
+    path = write(tmp_path / "i.csv", csv_bytes([header, *([*r, "fritekst"] for r in EXPORT_ROWS)]))
+    assert canonical(convert_export(path, GROUP, ignore=["kommentar"])) == EXPECTED_CSV
+    assert import_export(path, GROUP, tmp_path / "ut", ignore=[" KOMMENTAR "]).read_text("utf-8") == EXPECTED_CSV
+    with pytest.raises(LmpInputError) as exc:
+        convert_export(path, GROUP, ignore=["Starttid"])
+    assert message(exc).startswith(f"{path} (overskriften): ukjente kolonner 'Kommentar'; tillatt for skoleeier: ")
+    # --map: a user's own header for one question, and a column to leave out
+    mapped = [h if h != ITEMS[0] else "Svar A" for h in header]
+    path = write(tmp_path / "m.csv", csv_bytes([mapped, *([*r, "fritekst"] for r in EXPORT_ROWS)]))
+    map_file = tmp_path / "kart.yml"
+    map_file.write_text(f"Svar A: {ITEMS[0]}\nKommentar: ignorer\n", encoding="utf-8")
+    target = import_export(path, GROUP, tmp_path / "ut2", mapping_file=map_file)
+    assert target.read_text(encoding="utf-8") == EXPECTED_CSV
+    mapping = {"svar a": ITEMS[0], "kommentar": None}
+    assert canonical(convert_export(path, GROUP, mapping=mapping)) == EXPECTED_CSV
+
+
+ALLOWED_COLUMNS = "respondent_id, pulje, " + ", ".join(ITEMS)
+
+
+def test_unknown_columns_are_listed_up_to_eight(tmp_path: Path):
+    for n, more in ((8, ""), (9, " (og 1 til)")):
+        extra = [c * 3 for c in "abcdefghi"[:n]]
+        path = write(tmp_path / f"u{n}.csv", csv_bytes([[*EXPORT_HEADER, *extra], [*EXPORT_ROWS[0], *extra]]))
+        with pytest.raises(LmpInputError) as exc:
+            convert_export(path, GROUP)
+        listed = ", ".join(repr(c) for c in extra[:8])
+        assert message(exc) == (
+            f"{path} (overskriften): ukjente kolonner {listed}{more}; tillatt for skoleeier: {ALLOWED_COLUMNS}, "
+            "spørsmålsteksten eller et alias – eller hopp over dem med --ignore, eller oversett dem med --map FIL"
+        )
+    long = "Hvor fornøyd er du alt i alt med samarbeidet med kommunen og fylkesmannen?"
+    path = write(tmp_path / "lang.csv", csv_bytes([[*EXPORT_HEADER, long], [*EXPORT_ROWS[0], "x"]]))
+    with pytest.raises(LmpInputError) as exc:
+        convert_export(path, GROUP)
+    assert message(exc).startswith(
+        f"{path} (overskriften): ukjente kolonner 'Hvor fornøyd er du alt i alt med samarbeidet med kommunen og'")
+
+
+def test_a_question_of_another_groups_survey_names_that_group(tmp_path: Path):
+    ppt_text = load_codebook().item(ITEMS[0]).text_for("ppt")
+    path = write(tmp_path / "p.csv", csv_bytes([[*EXPORT_HEADER, ppt_text], [*EXPORT_ROWS[0], "3"]]))
+    with pytest.raises(LmpInputError) as exc:
+        convert_export(path, GROUP)
+    assert message(exc) == (
+        f"{path} (overskriften): spørsmålene hører til ppt-surveyen, ikke skoleeier (f.eks. 'I hvilken grad "
+        "opplever du at ansatte ved ditt PPT-kontor ha'); eksporten ser ut til å være for --group ppt"
+    )
+
+
+def test_duplicate_and_missing_columns(tmp_path: Path):
+    header = ["RespondentID", "ID", "Pulje", "Kohort", *ITEMS]
+    rows = [r[1:2] + r[1:3] + r[2:] for r in EXPORT_ROWS]
+    path = write(tmp_path / "d.csv", csv_bytes([header, *rows]))
+    with pytest.raises(LmpInputError) as exc:
+        convert_export(path, GROUP)
+    assert message(exc) == (
+        f"{path} (overskriften): flere kolonner betyr det samme (pulje: 'Pulje', 'Kohort'; respondent_id: "
+        "'RespondentID', 'ID'); tillatt: én per felt"
+    )
+    path = write(tmp_path / "m.csv", csv_bytes([EXPORT_HEADER[:-2], *(r[:-2] for r in EXPORT_ROWS)]))
+    with pytest.raises(LmpInputError) as exc:
+        convert_export(path, GROUP)
+    assert message(exc) == (
+        f"{path} (overskriften): mangler kolonne(r) rolle_skoleutvikling, rolle_kompetanse for skoleeier; "
+        "tillatt: kolonnenavnet, spørsmålsteksten fra kodeboka eller et alias"
+    )
+
+
+# -- answers -------------------------------------------------------------------------------------------
+ALLOWED_ANSWERS = (
+    "tillatt: 1 / I svært liten grad, 2 / I liten grad, 3 / Verken eller, 4 / I stor grad, 5 / I svært stor grad, "
+    "Vet ikke (mangler), Ikke relevant (mangler), Ubesvart (mangler) eller blank"
+)
+
+
+@pytest.mark.parametrize("n_bad", [3, 5])
+def test_unknown_answers_in_several_columns(tmp_path: Path, n_bad: int):
+    header = ["RespondentID", "Pulje", *(TEXTS[k] for k in ITEMS[:5]), *ITEMS[5:]]
+    rows = [r[1:] for r in EXPORT_ROWS]
+    for j in range(n_bad):
+        rows[0][2 + j] = "Litt"
+        rows[2][2 + j] = " Mye "
+    path = write(tmp_path / "a.csv", csv_bytes([header, *rows]))
+    with pytest.raises(LmpInputError) as exc:
+        convert_export(path, GROUP)
+    first = "I hvilken grad opplever du at skolene ha"
+    parts = [f"kolonne {k} ({first}…): 'Litt', 'Mye' på linje 2, 4" for k in ITEMS[:3]]
+    more = " (og 2 kolonner til)" if n_bad == 5 else ""
+    assert message(exc) == f"{path}: ukjente svar – {'; '.join(parts)}{more}; {ALLOWED_ANSWERS}"
+
+
+def test_pulje_written_as_a_decimal_or_with_its_name(tmp_path: Path):
+    rows = [EXPORT_HEADER, *EXPORT_ROWS]
+    rows[1] = [rows[1][0], rows[1][1], "1.0", *rows[1][3:]]
+    rows[2] = [rows[2][0], rows[2][1], "pulje2", *rows[2][3:]]
+    path = write(tmp_path / "p.csv", csv_bytes(rows))
+    assert canonical(convert_export(path, GROUP)) == EXPECTED_CSV
+
+
+# -- what is written, and where ------------------------------------------------------------------------
+def test_one_respondent_is_enough_and_a_header_alone_is_not(tmp_path: Path):
+    path = write(tmp_path / "en.csv", csv_bytes([EXPORT_HEADER, EXPORT_ROWS[0]]))
+    assert canonical(convert_export(path, GROUP)) == EXPECTED_CSV.split("s-2")[0]
+    path = write(tmp_path / "null.csv", csv_bytes([EXPORT_HEADER]))
+    with pytest.raises(LmpInputError) as exc:
+        convert_export(path, GROUP)
+    assert message(exc) == f"{path}: ingen rader med svar (bare overskrift); tillatt: minst én respondent"
+
+
+def test_out_folder(tmp_path: Path):
+    path = write(tmp_path / "e.csv", csv_bytes([EXPORT_HEADER, *EXPORT_ROWS]))
+    with pytest.raises(LmpInputError) as exc:
+        import_export(path, GROUP, " ")
+    assert message(exc) == "--out er tom tekst (''); tillatt: en mappe (finnes den ikke, lages den)"
+    nested = tmp_path / "a" / "b" / "c"
+    target = import_export(path, GROUP, nested)
+    assert target == nested / "skoleeier.csv"
+    assert target.read_text(encoding="utf-8") == EXPECTED_CSV
+    with pytest.raises(LmpInputError) as exc:
+        import_export(path, GROUP, nested)
+    assert message(exc) == f"{target} finnes allerede; lmp import skriver aldri over en fil – velg en annen --out"
+    with pytest.raises(LmpInputError) as exc:
+        import_export(path, GROUP, target)
+    assert message(exc) == f"--out {target} er en fil; tillatt: en mappe (finnes den ikke, lages den)"
