@@ -609,3 +609,30 @@ def test_out_folder(tmp_path: Path):
     with pytest.raises(LmpInputError) as exc:
         import_export(path, GROUP, target)
     assert message(exc) == f"--out {target} er en fil; tillatt: en mappe (finnes den ikke, lages den)"
+
+
+def test_cli_import_passes_every_option_and_prints_the_notes(tmp_path: Path, capsys):
+    from argparse import Namespace
+
+    header = [*EXPORT_HEADER, "Kommentar", "Fritekst"]
+    header[3] = "Svar A"
+    rows = [["Eksport fra spørreverktøyet"], ["RespondentID", "Pulje"], header,
+            *([*r, "k", "f"] for r in EXPORT_ROWS)]
+    path = xlsx(tmp_path / "e.xlsx", {"Info": [["Om eksporten"]], "Svar": rows})
+    map_file = tmp_path / "kart.yml"
+    map_file.write_text(f"Svar A: {ITEMS[0]}\nFritekst: ignorer\n", encoding="utf-8")
+    args = Namespace(file=str(path), group=GROUP, out=str(tmp_path / "ut"), map=str(map_file),
+                     ignore=["Kommentar"], sheet="Svar", header_row=3)
+    assert importer.cli_import(args) == 0
+    target = tmp_path / "ut" / "skoleeier.csv"
+    assert target.read_text(encoding="utf-8") == EXPECTED_CSV
+    assert capsys.readouterr().out == f"{target}: 3 respondenter skrevet (skoleeier)\n"  # the sheet was asked for
+    # a caller's namespace with only the three required fields: the options default to none
+    plain = write(tmp_path / "p.csv", csv_bytes([["Tittel"], EXPORT_HEADER, *EXPORT_ROWS]))
+    args = Namespace(file=str(plain), group=GROUP, out=str(tmp_path / "ut2"))
+    assert importer.cli_import(args) == 0
+    assert (tmp_path / "ut2" / "skoleeier.csv").read_text(encoding="utf-8") == EXPECTED_CSV
+    assert capsys.readouterr().out == (
+        f"merk: {plain}: overskriften står på linje 2; linje 1 (tittel o.l.) er hoppet over\n"
+        f"{tmp_path / 'ut2' / 'skoleeier.csv'}: 3 respondenter skrevet (skoleeier)\n"
+    )
