@@ -152,10 +152,22 @@ def test_utf16_is_refused_by_name(tmp_path: Path, bom_and_codec):
     assert message(exc) == f"{path}: tegnkodingen ser ut som UTF-16 (Excel «Unicode-tekst»); {ALLOWED_ENCODINGS}"
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_a_bom_and_no_latin_letters_is_refused_by_its_bom(tmp_path: Path, codec: str):
+    bom = "\ufeff".encode(codec)
+    data = bom + "€–‰€–‰\u2028".encode(codec) * 4  # no character below U+0100: not one NUL byte
+    assert b"\x00" not in data
+    path = write(tmp_path / "u.csv", data)
+    with pytest.raises(LmpInputError) as exc:
+        read_export(path)
+    assert message(exc) == f"{path}: tegnkodingen ser ut som UTF-16 (Excel «Unicode-tekst»); {ALLOWED_ENCODINGS}"
+
+
 def test_a_few_nul_bytes_are_named_with_their_line_not_called_utf16(tmp_path: Path):
-    # 9 NULs in 40 bytes: more than a fifth, not more than a quarter (UTF-16 has one in every other byte)
-    data = b"RespondentID;Pulje\ns-1;1\n" + b"\x00" * 9 + b"abcdef"
-    assert len(data) == 40
+    # 9 NULs in 40 bytes: more than a fifth, not more than a quarter (UTF-16 has one in every other byte);
+    # the first one is named
+    data = b"RespondentID;Pulje\ns-1;1\n" + b"\x00" * 8 + b"abc\nd\x00e"
+    assert len(data) == 40 and data.count(b"\x00") == 9
     path = write(tmp_path / "n.csv", data)
     with pytest.raises(LmpInputError) as exc:
         read_export(path)
