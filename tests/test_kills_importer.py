@@ -648,3 +648,22 @@ def test_cli_import_passes_every_option_and_prints_the_notes(tmp_path: Path, cap
         f"merk: {plain}: overskriften står på linje 2; linje 1 (tittel o.l.) er hoppet over\n"
         f"{tmp_path / 'ut2' / 'skoleeier.csv'}: 3 respondenter skrevet (skoleeier)\n"
     )
+
+
+def test_a_ppt_header_of_ppt_wordings_and_metadata_is_found_below_a_title(tmp_path: Path):
+    """The header is recognised by every group's names and the metadata columns together: here half of its
+    cells are PPT-only wordings or metadata, names no other single group knows."""
+    cb = load_codebook()
+    ppt_items = cb.items_for_group("ppt")
+    ppt_only = ["kunnskap_skoleutvikling", "kunnskap_laeringsmiljo", "kunnskap_klasseledelse", "kunnskap_mobbing",
+                "ressurs"]
+    header = ["Starttid", "Sluttid", "Status", "IP-adresse", "Språk", "Varighet", "RespondentID", "Pulje",
+              *(cb.item(k).text_for("ppt") if k in ppt_only else k for k in ppt_items)]
+    answers = ["1", "2", "3", "4", "5", "1", "2", "3", "4", "5", "1", "2", "3"]
+    row = ["a", "b", "c", "d", "e", "f", "p-1", "3", *answers]
+    path = write(tmp_path / "ppt.csv", csv_bytes([["PPT-undersøkelsen 2017"], header, row]))
+    notes: list[str] = []
+    frame = convert_export(path, "ppt", notes=notes)
+    assert importer.canonical_csv_text(frame, "ppt") == (
+        "respondent_id,pulje," + ",".join(ppt_items) + "\n" + "p-1,3," + ",".join(answers) + "\n")
+    assert notes == [f"{path}: overskriften står på linje 2; linje 1 (tittel o.l.) er hoppet over"]
