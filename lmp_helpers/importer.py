@@ -198,6 +198,11 @@ def read_export(
     else:
         lead = 0
     width = max((i + 1 for i, v in enumerate(header) if v.strip()), default=0)
+    if width == 0:  # (no column to name: a cell right of it would have no «last column» either)
+        raise LmpInputError(
+            f"{where}, linje {h + 1}: overskriften er tom (ingen kolonnenavn); tillatt: kolonnenavn, "
+            "spørsmålstekster eller alias på overskriftslinjen (velg linjen med --header-row N)"
+        )
     _check_shape(where, rows_after, header, width, h, lead, sep)
     rows_after = [r[:width] + [""] * (width - len(r)) for r in rows_after]
     raw = pd.DataFrame(rows_after, columns=range(width), dtype=object)
