@@ -9,9 +9,11 @@ import math
 
 import pandas as pd
 import pytest
+import test_kills_stats
 from test_kills_stats import frame
 
 from lmp_helpers import book, render, statements, suppression, tables
+from lmp_helpers.codebook import load_codebook
 from lmp_helpers.errors import LmpInputError
 
 NBSP = "\u00a0"
@@ -77,6 +79,7 @@ def test_tables_format_pct_and_format_n():
 
 
 # -- distribution_table --------------------------------------------------------------------------------
+small_data_dir = test_kills_stats.small_data_dir  # the same fixture: synthetic data, 4 PPT respondents fewer
 ITEM = "rolle_uklar"
 LABELS = ["I svært liten grad", "I liten grad", "Verken eller", "I stor grad", "I svært stor grad"]
 DIST_COLUMNS = ["item", "group", "pulje", "n", "category", "label", "count", "share_pct", "suppressed"]
@@ -134,3 +137,117 @@ def test_distribution_table_refuses_a_group_not_asked_naming_both_lists():
     with pytest.raises(LmpInputError) as err:
         tables.distribution_table("ressurs", survey=small_survey(), groups=["ppt", "skoleleder", "skoleeier"])
     assert str(err.value) == "spørsmålet 'ressurs' ble ikke stilt til skoleleder, skoleeier; tillatt: ppt"
+
+
+# -- Tabell 1 ------------------------------------------------------------------------------------------
+# data/tabell1.csv, written out: case -> (pulje, fylkesmann, skoleeier, ppt, rektor, lærere, elever, foreldre)
+TABELL1 = {
+    "I": (2, 1, 1, 3, 1, 4, 6, 1),
+    "II": (2, 1, 1, 2, 1, 4, 6, 2),
+    "III": (3, 1, 1, 2, 3, 4, 2, 1),
+    "IV": (3, 3, 1, 1, 1, 2, 5, 1),
+}
+ACTORS = ["fylkesmann", "skoleeier", "ppt", "rektor", "laerere", "elever", "foreldre"]
+
+
+@pytest.mark.parametrize("pulje", ["alle", 3])
+def test_tabell1_export_rows_case_major_with_counts(pulje):
+    t = tables.figure_table("tabell1", pulje=pulje, min_n=9)
+    cases = [c for c, v in TABELL1.items() if pulje == "alle" or v[0] == pulje]
+    assert list(t.columns) == tables.EXPORT_COLUMNS
+    assert t["group"].tolist() == [c for c in cases for _ in ACTORS]
+    assert t["item"].tolist() == ACTORS * len(cases)
+    assert t["n"].tolist() == [x for c in cases for x in TABELL1[c][1:]]
+    assert str(t["n"].dtype) == "Int64" and (t["figure"] == "tabell1").all() and (t["pulje"] == str(pulje)).all()
+    assert not t["suppressed"].any() and t["share_pct"].isna().all() and t["ci_low_pct"].isna().all()
+    assert t.attrs["notes"] == [] and t.attrs["min_n"] == 9
+
+
+def test_tabell1_export_for_a_pulje_without_cases_says_so():
+    t = tables.figure_table("tabell1", pulje=1)
+    assert t.empty and list(t.columns) == tables.EXPORT_COLUMNS
+    assert t.attrs["notes"] == ["Ingen casekommuner i pulje 1: casestudien omfattet pulje 2 og 3."]
+
+
+def test_tabell1_frame_as_printed_with_sums():
+    body = tables.tabell1_frame()
+    assert list(body.columns) == ["Fylkesmann", "Skoleeier", "PPT", "Rektor", "Lærere", "Elever", "Foreldre", "Sum"]
+    assert list(body.index) == ["Case I - pulje 2", "Case II - pulje 2", "Case III - pulje 3", "Case IV - pulje 3",
+                                "SUM"]
+    assert body.columns.name == "Casekommuner"
+    assert body.loc["Case I - pulje 2"].tolist() == [1, 1, 3, 1, 4, 6, 1, 17]
+    assert body.loc["SUM"].tolist() == [6, 4, 8, 6, 14, 19, 5, 62]  # the report's 62 interviews
+    two = tables.tabell1_frame(2)
+    assert list(two.index) == ["Case I - pulje 2", "Case II - pulje 2", "SUM"] and two.loc["SUM", "Sum"] == 34
+
+
+# -- display_table ----------------------------------------------------------------------------------------
+def test_display_table_grouped_bars_labels_commas_and_colon():
+    survey = small_survey()
+    t = tables.display_table("fig4_1", pulje=2, survey=survey)
+    assert list(t.columns) == ["Område/påstand", "Gruppe", "n", "Andel i stor/svært stor grad (%)", "95 % KI (Wilson)"]
+    first = t.iloc[0]
+    assert first["Område/påstand"] == load_codebook().item("rolle_uklar").label
+    assert first["Gruppe"] == "PPT" and first["n"] == ":" and first["Andel i stor/svært stor grad (%)"] == ":"
+    assert first["95 % KI (Wilson)"] == ":"
+    one = tables.display_table("fig4_1", pulje=1, survey=survey, min_n=5)
+    row = one[(one["Gruppe"] == "PPT") & (one["Område/påstand"] == load_codebook().item("rolle_uklar").label)].iloc[0]
+    # 4 of 6 in the top two: 66.7 %, Wilson 95 % interval 30.0–90.3 (formula, by hand)
+    assert (row["n"], row["Andel i stor/svært stor grad (%)"], row["95 % KI (Wilson)"]) == ("6", "66,7", "30,0–90,3")
+    assert one.attrs["notes"] == tables.figure_table("fig4_1", 1, survey=survey).attrs["notes"]
+
+
+def test_display_table_distribution_and_a_passed_table():
+    survey = {"ppt": frame("ppt", [1] * 6, {"ressurs": [1, 2, 2, 4, 5, 5]})}
+    t = tables.display_table("fig4_2", pulje=1, survey=survey)
+    assert list(t.columns) == ["Svar", "Gruppe", "n", "Andel (%)"]
+    assert t["Svar"].tolist() == LABELS and (t["Gruppe"] == "PPT").all() and (t["n"] == "6").all()
+    assert t["Andel (%)"].tolist() == ["16,7", "33,3", "0,0", "16,7", "33,3"]
+    given = tables.figure_table("fig4_2", 1, survey=survey)
+    given.attrs["notes"] = ["en merknad"]
+    again = tables.display_table("fig4_2", pulje=1, table=given)
+    assert again.equals(t) and again.attrs["notes"] == ["en merknad"]
+    given.attrs = {}
+    assert tables.display_table("fig4_2", pulje=1, table=given).attrs["notes"] == []
+
+
+def test_display_table_reads_the_data_dir_passed(small_data_dir):
+    t = tables.display_table("fig4_2", data_dir=small_data_dir)
+    ppt = pd.read_csv(small_data_dir / "ppt.csv")
+    assert (t["n"] == str(int(ppt["ressurs"].notna().sum()))).all() and len(ppt) == 24
+
+
+def test_display_table_tabell1_is_the_printed_frame():
+    assert tables.display_table("tabell1", pulje=3).equals(tables.tabell1_frame(3))
+
+
+# -- CSV ----------------------------------------------------------------------------------------------------
+def test_csv_text_comma_separated_point_decimals_one_decimal_no_index():
+    tiny = pd.DataFrame({"item": ["a", "b"], "n": pd.array([3, None], dtype="Int64"),
+                         "share_pct": [33.333, float("nan")], "suppressed": [False, True]}, index=[5, 6])
+    assert tables._csv_text(tiny) == "item,n,share_pct,suppressed\na,3,33.3,False\nb,,,True\n"
+
+
+def test_excel_csv_bytes_bom_semicolon_decimal_comma_crlf():
+    frame_ = tables.figure_table("fig4_2", 1, survey={"ppt": frame("ppt", [1] * 6, {"ressurs": [1, 2, 2, 4, 5, 5]})})
+    text = tables.excel_csv_bytes(frame_).decode("utf-8")
+    lines = text.split("\r\n")
+    assert text.startswith("\ufeffFigur;Id;Tekst;Gruppe;Pulje;n;Andel (%);KI nedre (%);KI øvre (%);Prikket\r\n")
+    assert lines[1] == "Figur 4.2;I svært liten grad;I svært liten grad;PPT;1;6;16,7;;;nei"
+    assert lines[-1] == "" and len(lines) == 7
+
+
+def test_write_tables_writes_every_table_and_the_excel_files(tmp_path):
+    survey = small_survey()
+    out = tmp_path / "tabeller"
+    paths = tables.write_tables(out, pulje=1, survey=survey, min_n=6)
+    names = sorted(str(p.relative_to(out)) for p in paths)
+    expected = sorted([f"{f}.csv" for f in tables.FIGURES]
+                      + [f"excel/{tables.download_stem(f, 1)}.{ext}" for f in tables.FIGURES for ext in ("csv", "xlsx")]
+                      + ["excel/alle-tabeller_pulje-1.zip"])
+    assert names == expected and all(p.is_file() for p in paths)
+    fig = (out / "fig4_1.csv").read_text(encoding="utf-8").splitlines()
+    assert fig[0] == ",".join(tables.EXPORT_COLUMNS)
+    # PPT, rolle_uklar, pulje 1: 4 of 6 at min_n 6 (shown); skoleleder 4 of 7
+    assert "fig4_1,rolle_uklar,ppt,1,6,66.7,30.0,90.3,False" in fig
+    assert "fig4_1,rolle_uklar,skoleleder,1,7,57.1,25.0,84.2,False" in fig
