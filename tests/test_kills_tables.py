@@ -251,3 +251,115 @@ def test_write_tables_writes_every_table_and_the_excel_files(tmp_path):
     # PPT, rolle_uklar, pulje 1: 4 of 6 at min_n 6 (shown); skoleleder 4 of 7
     assert "fig4_1,rolle_uklar,ppt,1,6,66.7,30.0,90.3,False" in fig
     assert "fig4_1,rolle_uklar,skoleleder,1,7,57.1,25.0,84.2,False" in fig
+
+
+# -- names, notes, Excel downloads ------------------------------------------------------------------------
+def test_download_names_and_the_missing_group_note():
+    assert tables.figure_name("tabell1") == "Tabell 1" and tables.figure_name("fig2_1") == "Figur 2.1"
+    assert tables.download_stem("fig4_2", "alle") == "figur-4-2_pulje-alle"
+    assert tables.download_stem("tabell1", 2) == "tabell-1_pulje-2"
+    assert tables.zip_name("3") == "alle-tabeller_pulje-3.zip"
+    assert tables.missing_group_note(["ppt", "skoleeier"], 3) == (
+        "Skoleeiere ble ikke spurt i pulje 3: surveyen til dem (2016) gikk bare til pulje 1 og 2. "
+        "Derfor finnes ingen tall for dem her."
+    )
+    assert tables.missing_group_note(["ppt", "skoleeier"], 1) is None
+    assert tables.missing_group_note(["skoleeier"], "alle") is None
+    with pytest.raises(LmpInputError) as err:
+        tables.check_figure("fig9")
+    assert str(err.value) == "ukjent figur/tabell 'fig9'; tillatt: tabell1, fig2_1, fig3_1, fig4_1, fig4_2"
+
+
+def test_excel_rows_numbers_as_numbers_and_colon_where_hidden():
+    survey = small_survey()
+    rows = tables.excel_rows(tables.figure_table("fig4_1", 1, survey=survey, min_n=7))
+    label = load_codebook().item(ITEM).label
+    by_key = {(r[1], r[3]): r for r in rows}
+    # PPT 6 answers < 7: hidden; skoleleder 4 of 7: shown
+    assert by_key[(ITEM, "PPT")] == ["Figur 4.1", ITEM, label, "PPT", "1", ":", ":", ":", ":", "ja"]
+    assert by_key[(ITEM, "Skoleledere")] == ["Figur 4.1", ITEM, label, "Skoleledere", "1", 7, 57.1, 25.0, 84.2, "nei"]
+    skoleeier = by_key[(ITEM, "Skoleeiere")]  # no respondents: hidden, but n = 0 is shown
+    assert skoleeier[5:] == [0, ":", ":", ":", "ja"]
+    one_answer = {"ppt": frame("ppt", [1] * 6, {"ressurs": [1] * 6})}
+    dist = tables.excel_rows(tables.figure_table("fig4_2", 1, survey=one_answer))
+    assert dist[0] == ["Figur 4.2", "I svært liten grad", "I svært liten grad", "PPT", "1", 6, 100.0, None, None, "nei"]
+    t1 = tables.excel_rows(tables.figure_table("tabell1", 3))
+    assert t1[0] == ["Tabell 1", "fylkesmann", "Fylkesmann", "Case III", "3", 1, None, None, None, "nei"]
+    assert t1[4][:3] == ["Tabell 1", "laerere", "Lærere"]
+
+
+def read_xlsx(data: bytes):
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data))
+
+
+def test_xlsx_bytes_sheet_header_numbers_notes_and_fixed_stamp():
+    import io
+    import zipfile
+
+    rows = [["a", 1, 12.5, None], ["bb", 2, ":", "x"]]
+    args = (["Navn", "n", "Andel (%)", "Merk"], rows, "Figur 2.1 med et svært langt navn her", ["Merk 1"])
+    data = tables.xlsx_bytes(*args)
+    assert data == tables.xlsx_bytes(*args)
+    wb = read_xlsx(data)
+    assert wb.sheetnames == ["Figur 2.1 med et svært langt na", "Merknader"]  # sheet names: at most 31 characters
+    ws = wb.worksheets[0]
+    assert [[c.value for c in r] for r in ws.iter_rows()] == [["Navn", "n", "Andel (%)", "Merk"], *rows]
+    assert all(c.font.bold for c in ws[1]) and not ws["A2"].font.bold
+    assert ws["C2"].number_format == "0.0" and ws["B2"].number_format == "General"
+    assert ws.freeze_panes == "A2"
+    assert ws.column_dimensions["A"].width == 6 and ws.column_dimensions["C"].width == 11  # longest text + 2
+    assert [[c.value for c in r] for r in wb["Merknader"].iter_rows()] == [["Merk 1"]]
+    assert wb.properties.creator == "lmp"
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2017, 1, 1, 0, 0, 0)}
+        assert b"<dcterms:modified" in zf.read("docProps/core.xml")
+        assert b">2017-01-01T00:00:00Z</dcterms:modified>" in zf.read("docProps/core.xml")
+        assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_DEFLATED}
+        assert {i.external_attr >> 16 for i in zf.infolist()} == {0o644}
+    assert read_xlsx(tables.xlsx_bytes(["x"], [[1.0]], "S")).sheetnames == ["S"]  # no notes: no second sheet
+
+
+def test_table_files_and_write_changed_keep_unchanged_files_and_drop_stale_ones(tmp_path):
+    import io
+    import os
+    import zipfile
+
+    files = tables.table_files(1, survey=small_survey(), min_n=6)
+    assert files["fig4_2.csv"].decode("utf-8").startswith(",".join(tables.EXPORT_COLUMNS) + "\n")
+    with zipfile.ZipFile(io.BytesIO(files["excel/alle-tabeller_pulje-1.zip"])) as zf:
+        assert sorted(zf.namelist()) == sorted(n.removeprefix("excel/") for n in files if n.startswith("excel/")
+                                               and not n.endswith(".zip"))
+        assert zf.read("figur-4-1_pulje-1.csv") == files["excel/figur-4-1_pulje-1.csv"]
+    folder = tmp_path / "out"
+    (folder / "excel").mkdir(parents=True)
+    (folder / "excel" / "gammel.csv").write_text("x")
+    (folder / "egen.txt").write_text("y")
+    small = {"a.csv": b"1\n", "excel/b.csv": b"2\n"}
+    tables.write_changed(folder, small, own="excel")
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
+        "a.csv", "egen.txt", "excel/b.csv"]
+    os.utime(folder / "a.csv", (1_000_000, 1_000_000))
+    tables.write_changed(folder, {**small, "excel/c.csv": b"3\n"}, own="excel")
+    assert (folder / "a.csv").stat().st_mtime == 1_000_000 and (folder / "excel" / "c.csv").read_bytes() == b"3\n"
+    tables.write_changed(folder, {"a.csv": b"ny\n"})
+    assert (folder / "a.csv").read_bytes() == b"ny\n" and (folder / "excel" / "c.csv").is_file()
+
+
+def test_respondent_counts_suppressed_like_the_cells():
+    survey = small_survey()
+    out = tables.respondent_counts(pulje=2, survey=survey)
+    assert list(out.columns) == ["group", "label", "pulje", "n", "suppressed"]
+    assert out["group"].tolist() == ["ppt", "skoleleder", "skoleeier"]
+    assert out["label"].tolist() == ["PPT", "Skoleledere", "Skoleeiere"] and (out["pulje"] == "2").all()
+    # PPT pulje 2: 4 respondents (< 5): hidden; skoleleder: none in pulje 2, skoleeier: empty (n = 0 shown)
+    assert out["n"].tolist()[1:] == [0, 0] and pd.isna(out["n"].iloc[0]) and out["suppressed"].all()
+    assert out.attrs["notes"] == [suppression.footnote(5)]
+    alle = tables.respondent_counts(survey=survey, min_n=4)
+    assert alle["n"].tolist() == [15, 8, 0] and str(alle["n"].dtype) == "Int64"
+    three = tables.respondent_counts(pulje=3, survey=survey, groups=["ppt", "skoleeier"], min_n=4)
+    assert three["group"].tolist() == ["ppt"] and three["n"].tolist() == [5]
+    assert three.attrs["notes"][0].startswith("Skoleeiere ble ikke spurt i pulje 3")
