@@ -363,3 +363,21 @@ def test_respondent_counts_suppressed_like_the_cells():
     three = tables.respondent_counts(pulje=3, survey=survey, groups=["ppt", "skoleeier"], min_n=4)
     assert three["group"].tolist() == ["ppt"] and three["n"].tolist() == [5]
     assert three.attrs["notes"][0].startswith("Skoleeiere ble ikke spurt i pulje 3")
+
+
+def test_distribution_table_reads_the_data_dir_passed(small_data_dir):
+    ppt = pd.read_csv(small_data_dir / "ppt.csv")
+    t = tables.distribution_table(ITEM, data_dir=small_data_dir, groups=["ppt"])
+    assert t["n"].tolist() == [int(ppt[ITEM].notna().sum())] * 5
+    assert t["count"].tolist() == [int((ppt[ITEM] == c).sum()) for c in range(1, 6)]
+
+
+def test_cli_tables_prints_every_path_it_wrote(tmp_path, capsys):
+    import argparse
+
+    out = tmp_path / "t"
+    args = argparse.Namespace(out=str(out), pulje="2", data=None, min_n=5)
+    assert tables.cli_tables(args) == 0
+    printed = capsys.readouterr().out.splitlines()
+    written = sorted(str(p) for p in out.rglob("*") if p.is_file())
+    assert sorted(printed) == written and len(written) == 3 * len(tables.FIGURES) + 1
