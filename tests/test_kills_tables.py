@@ -321,6 +321,8 @@ def test_xlsx_bytes_sheet_header_numbers_notes_and_fixed_stamp():
         assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_DEFLATED}
         assert {i.external_attr >> 16 for i in zf.infolist()} == {0o644}
     assert read_xlsx(tables.xlsx_bytes(["x"], [[1.0]], "S")).sheetnames == ["S"]  # no notes: no second sheet
+    wide = read_xlsx(tables.xlsx_bytes(["x", "y"], [["a" * 58, "b" * 59]], "S")).worksheets[0]
+    assert (wide.column_dimensions["A"].width, wide.column_dimensions["B"].width) == (60, 60)  # at most 60
 
 
 def test_table_files_and_write_changed_keep_unchanged_files_and_drop_stale_ones(tmp_path):
