@@ -383,3 +383,30 @@ def test_cli_tables_prints_every_path_it_wrote(tmp_path, capsys):
     printed = capsys.readouterr().out.splitlines()
     written = sorted(str(p) for p in out.rglob("*") if p.is_file())
     assert sorted(printed) == written and len(written) == 3 * len(tables.FIGURES) + 1
+
+
+def test_figure_xlsx_bytes_computes_the_rows_and_carries_the_notes():
+    frame_ = tables.figure_table("fig4_1", 1, survey=small_survey(), min_n=7)
+    wb = read_xlsx(tables.figure_xlsx_bytes(frame_, "fig4_1"))
+    assert wb.sheetnames == ["Figur 4.1", "Merknader"]
+    assert [c.value for c in wb["Merknader"]["A"]] == frame_.attrs["notes"] == [suppression.footnote(7)]
+    first = [c.value for c in next(wb["Figur 4.1"].iter_rows(min_row=2, max_row=2))]
+    assert first == ["Figur 4.1", ITEM, load_codebook().item(ITEM).label, "PPT", "1", ":", ":", ":", ":", "ja"]
+
+
+def test_write_tables_names_lmp_tables_when_another_writer_holds_the_folder(tmp_path):
+    import fcntl
+    import os
+
+    from lmp_helpers import staging
+    from lmp_helpers.errors import LmpError
+
+    out = tmp_path / "tabeller"
+    fd = os.open(staging._side(out, "lock"), os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(LmpError, match=r"^en annen lmp tables skriver allerede til "):
+            tables.write_tables(out, pulje=1, survey=small_survey())
+    finally:
+        os.close(fd)
+    assert not out.exists()
