@@ -362,7 +362,7 @@ def test_respondent_counts_suppressed_like_the_cells():
     assert out.attrs["notes"] == [suppression.footnote(5)]
     alle = tables.respondent_counts(survey=survey, min_n=4)
     assert alle["n"].tolist() == [15, 8, 0] and str(alle["n"].dtype) == "Int64"
-    three = tables.respondent_counts(pulje=3, survey=survey, groups=["ppt", "skoleeier"], min_n=4)
+    three = tables.respondent_counts(pulje=3, survey=survey, groups=["skoleeier", "ppt"], min_n=4)
     assert three["group"].tolist() == ["ppt"] and three["n"].tolist() == [5]
     assert three.attrs["notes"][0].startswith("Skoleeiere ble ikke spurt i pulje 3")
 
