@@ -5,10 +5,14 @@ and data/codebook.yml, never produced by the code under test.
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from lmp_helpers.data import load_claims, load_quotes, load_tabell1
 from lmp_helpers.errors import LmpInputError
 from lmp_helpers.pulje import allowed_pulje, parse_pulje, pulje_label, pulje_slug
 from lmp_helpers.suppression import add_suppression, check_min_n, footnote, n_shown, suppress_family
@@ -151,3 +155,76 @@ def test_add_suppression_of_no_cells_and_a_bad_min_n():
     assert out.empty and out["suppressed"].dtype == bool and "suppressed" in out.columns
     with pytest.raises(LmpInputError, match="ugyldig min_n 0"):
         add_suppression(_cells([("ppt", "q1", 1, 3)]), 0)
+
+
+# -- the report's tables: claims, quotes, Tabell 1 -----------------------------------------------------------
+DATA = Path(__file__).resolve().parents[1] / "data"
+LOADERS = [
+    (load_claims, "report_claims.csv", "rapportens påstander"),
+    (load_quotes, "quotes.csv", "sitater"),
+    (load_tabell1, "tabell1.csv", "Tabell 1"),
+]
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize(("load", "name", "what"), LOADERS)
+def test_a_missing_table_is_named_with_what_it_holds(tmp_path, load, name, what):
+    with pytest.raises(LmpInputError) as info:
+        load(tmp_path / name)
+    assert str(info.value) == f"mangler fil {tmp_path / name} ({what})"
+
+
+@pytest.mark.parametrize(("load", "name", "what"), LOADERS)
+def test_a_table_without_a_column_names_the_file_the_column_and_the_allowed_columns(tmp_path, load, name, what):
+    columns = list(_csv_rows(DATA / name)[0])
+    broken = tmp_path / name
+    broken.write_text(",".join(columns[:1] + columns[2:]) + "\n", encoding="utf-8")
+    with pytest.raises(LmpInputError) as info:
+        load(broken)
+    assert str(info.value) == f"{broken}: mangler kolonne(r) {columns[1]}; tillatt: {', '.join(columns)}"
+
+
+@pytest.mark.parametrize(("load", "name", "what"), LOADERS)
+def test_the_default_is_the_shipped_file_and_a_given_path_is_read_instead(tmp_path, load, name, what):
+    rows = _csv_rows(DATA / name)
+    columns = list(rows[0])
+    shipped = load()
+    assert shipped.columns.tolist() == columns and len(shipped) == len(rows)
+    assert shipped.iloc[-1, 0] == rows[-1][columns[0]]
+    # A file of our own, with one row, the columns in another order and one column more: read as given,
+    # the documented columns in their order, the extra one dropped.
+    own = tmp_path / name
+    values = {c: rows[0][c] for c in columns}
+    values[columns[0]] = "egen-rad"
+    with open(own, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["ekstra", *columns[::-1]])
+        writer.writeheader()
+        writer.writerow({"ekstra": "x", **values})
+    for given in (own, str(own)):
+        got = load(given)
+        assert got.columns.tolist() == columns and len(got) == 1 and got.iloc[0, 0] == "egen-rad"
+
+
+def test_quote_pulje_is_a_nullable_integer(tmp_path):
+    own = tmp_path / "quotes.csv"
+    columns = ["id", "chapter", "section", "theme", "source", "case", "pulje", "actor", "text", "where"]
+    puljer = ["", "2", "3", ""]
+    lines = [",".join(columns)] + [f"q{i},2,2,t,survey,,{p},PPT-leder,tekst {i},her" for i, p in enumerate(puljer)]
+    own.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got = load_quotes(own)
+    assert str(got["pulje"].dtype) == "Int64"
+    assert [None if pd.isna(v) else int(v) for v in got["pulje"]] == [None, 2, 3, None]
+    assert got["case"].tolist() == ["", "", "", ""]  # text columns keep blanks as ""
+
+
+def test_tabell1_counts_are_integers(tmp_path):
+    rows = _csv_rows(DATA / "tabell1.csv")
+    got = load_tabell1()
+    for col in ["pulje", "fylkesmann", "skoleeier", "ppt", "rektor", "laerere", "elever", "foreldre"]:
+        assert str(got[col].dtype) == "int64"
+        assert got[col].tolist() == [int(r[col]) for r in rows]
+    assert got["case"].tolist() == [r["case"] for r in rows]
