@@ -474,3 +474,40 @@ def test_out_dir_accepts_other_folders_as_absolute_resolved_paths(tmp_path, monk
     assert check_out_dir("~/resultater") == tmp_path / "hjem" / "resultater"
     (cwd / "lenke").symlink_to(tmp_path / "ved-siden")
     assert check_out_dir("lenke") == tmp_path / "ved-siden"
+
+
+def test_an_old_folder_that_cannot_be_removed_does_not_fail_a_finished_run(tmp_path, monkeypatch):
+    """Without renameat2 the old output is moved aside and removed after the new one is in place; if that
+    removal fails the run has still succeeded (the next run removes the rest)."""
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    out = _old_output(tmp_path)
+    real_unlink = os.unlink
+
+    def refuse(path, *args, **kwargs):
+        if Path(os.fsdecode(path)).name == "a.csv":  # only the old folder's a.csv is removed in this run
+            raise PermissionError(errno.EPERM, "Operation not permitted (injected by the test)", path)
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", refuse)
+    with staged_output(out, "test") as stage:
+        write_atomic(stage / "c.csv", b"ny c\n")
+    monkeypatch.undo()
+    assert tree(out) == {"a.csv": b"gammel a\n", "c.csv": b"ny c\n", "sub": None, "sub/b.csv": b"gammel b\n"}
+    assert [p.name for p in tmp_path.iterdir() if ".lmp-old-" in p.name], "the injection did not hit"
+    with staged_output(out, "test"):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".ut.lmp-lock", "ut"]
+
+
+def test_a_second_writer_to_the_same_folder_is_stopped_with_a_message(tmp_path):
+    out = tmp_path / "ut"
+    with staged_output(out, "lmp run") as stage:
+        write_atomic(stage / "a.csv", b"a\n")
+        with pytest.raises(staging.LmpError) as info:
+            with staged_output(out, "lmp tables"):
+                pass
+        assert str(info.value) == (
+            f"en annen lmp tables skriver allerede til {out} (prosess {os.getpid()}); vent til den er ferdig og "
+            "prøv igjen"
+        )
+    assert tree(tmp_path) == {"ut": None, "ut/a.csv": b"a\n"}
