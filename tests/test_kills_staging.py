@@ -511,3 +511,101 @@ def test_a_second_writer_to_the_same_folder_is_stopped_with_a_message(tmp_path):
             "prøv igjen"
         )
     assert tree(tmp_path) == {"ut": None, "ut/a.csv": b"a\n"}
+
+
+# -- runner.stored_key: the cache key read back from an output notebook ---------------------------------------
+def _notebook_with_key(key: str, last_cell: str = "slutt", pad: int = 0):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("figur " + "x" * 10000), nbformat.v4.new_markdown_cell(last_cell)]
+    nb.metadata["lmp"] = {"cache_key": key, "pad": "p" * pad}
+    return nb
+
+
+@pytest.fixture
+def whole_parse_banned(monkeypatch):
+    """A notebook nbformat wrote is read from its tail: parsing megabytes of figures on every no-change run
+    is what stored_key exists to avoid. json.load (the whole-file parse) fails the test."""
+    import json
+
+    real_load = json.load
+
+    def banned(fh, *args, **kwargs):
+        if str(getattr(fh, "name", "")).endswith(".ipynb"):
+            raise AssertionError("the whole notebook was parsed, although its tail holds the key")
+        return real_load(fh, *args, **kwargs)
+
+    monkeypatch.setattr(json, "load", banned)
+
+
+def test_stored_key_reads_the_key_from_the_tail_of_a_written_notebook(tmp_path, whole_parse_banned):
+    from lmp_helpers import runner
+
+    path = tmp_path / "kap.ipynb"
+    # the marker line inside the last cell's text, within the tail: a newline is escaped in JSON text
+    runner.atomic_write_notebook(_notebook_with_key("k" * 64, 'x\n "metadata": {"lmp": {"cache_key": "falsk"}}'), path)
+    assert runner.stored_key(path) == "k" * 64
+
+
+def test_stored_key_when_the_metadata_starts_exactly_where_the_tail_does(tmp_path, whole_parse_banned):
+    import json as json_module
+
+    import nbformat
+
+    from lmp_helpers import runner
+
+    path = tmp_path / "kap.ipynb"
+    marker = b'\n "metadata": {'
+    def written(pad: int) -> bytes:
+        return (nbformat.writes(_notebook_with_key("kant", pad=pad)) + "\n").encode()
+
+    data = written(0)
+    data = written(runner.TAIL_BYTES - (len(data) - data.rfind(marker)))  # each pad byte lengthens the metadata
+    assert len(data) - data.rfind(marker) == runner.TAIL_BYTES
+    assert json_module.loads(data)["metadata"]["lmp"]["cache_key"] == "kant"
+    path.write_bytes(data)
+    assert runner.stored_key(path) == "kant"
+
+
+@pytest.mark.parametrize("layout", ["compact", "indent 2", "nbformat first"])
+def test_stored_key_of_a_notebook_written_by_another_tool(tmp_path, layout):
+    import json
+
+    from lmp_helpers import runner
+
+    content = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "Læringsmiljø – «å»"}],
+               "metadata": {"lmp": {"cache_key": "ø" + "9" * 63}}, "nbformat": 4, "nbformat_minor": 5}
+    if layout == "nbformat first":
+        content = {"nbformat": 4, **content}
+        text = json.dumps(content, indent=1, ensure_ascii=False)
+        assert text.rfind('\n "metadata": {') > text.find('"nbformat"')
+    else:
+        text = json.dumps(content, indent=2 if layout == "indent 2" else None, ensure_ascii=False)
+    path = tmp_path / "kap.ipynb"
+    path.write_text(text, encoding="utf-8")
+    assert runner.stored_key(path) == "ø" + "9" * 63
+
+
+def test_stored_key_of_another_tools_notebook_is_read_as_utf8_under_any_locale(tmp_path):
+    import contextlib
+    import json
+    import locale
+
+    from lmp_helpers import runner
+
+    path = tmp_path / "kap.ipynb"
+    path.write_text(json.dumps({"cells": [{"source": "Læringsmiljø"}], "metadata": {"lmp": {"cache_key": "abc"}}},
+                               ensure_ascii=False), encoding="utf-8")
+
+    @contextlib.contextmanager
+    def ascii_locale():  # a Windows user has cp1252; LC_CTYPE=C makes Python's default encoding ASCII
+        old = locale.setlocale(locale.LC_CTYPE)
+        locale.setlocale(locale.LC_CTYPE, "C")
+        try:
+            yield
+        finally:
+            locale.setlocale(locale.LC_CTYPE, old)
+
+    with ascii_locale():
+        assert runner.stored_key(path) == "abc"
