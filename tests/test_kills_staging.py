@@ -588,7 +588,6 @@ def test_stored_key_of_a_notebook_written_by_another_tool(tmp_path, layout):
 
 
 def test_stored_key_of_another_tools_notebook_is_read_as_utf8_under_any_locale(tmp_path):
-    import contextlib
     import json
     import locale
 
@@ -598,14 +597,9 @@ def test_stored_key_of_another_tools_notebook_is_read_as_utf8_under_any_locale(t
     path.write_text(json.dumps({"cells": [{"source": "Læringsmiljø"}], "metadata": {"lmp": {"cache_key": "abc"}}},
                                ensure_ascii=False), encoding="utf-8")
 
-    @contextlib.contextmanager
-    def ascii_locale():  # a Windows user has cp1252; LC_CTYPE=C makes Python's default encoding ASCII
-        old = locale.setlocale(locale.LC_CTYPE)
-        locale.setlocale(locale.LC_CTYPE, "C")
-        try:
-            yield
-        finally:
-            locale.setlocale(locale.LC_CTYPE, old)
-
-    with ascii_locale():
+    old = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # a Windows user has cp1252; under C Python's default is ASCII
+    try:
         assert runner.stored_key(path) == "abc"
+    finally:
+        locale.setlocale(locale.LC_CTYPE, old)
