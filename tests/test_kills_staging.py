@@ -286,13 +286,22 @@ def test_exchange_swaps_two_folders_in_one_call(tmp_path):
     }
 
 
+def test_exchange_swaps_relative_paths_in_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("ut").mkdir()
+    Path("ny").mkdir()
+    Path("ut/gammel.csv").write_bytes(b"gammel\n")
+    assert _exchange(Path("ny"), Path("ut")) is True
+    assert tree(tmp_path) == {"ny": None, "ny/gammel.csv": b"gammel\n", "ut": None}
+
+
 def test_exchange_with_a_missing_path_raises_the_systems_error_naming_the_target(tmp_path):
     a, b = tmp_path / "finnes-ikke", tmp_path / "ut"
     b.mkdir()
     with pytest.raises(OSError) as info:
         _exchange(a, b)
     assert info.value.errno == errno.ENOENT and info.value.filename == str(b)
-    assert isinstance(info.value, FileNotFoundError)
+    assert isinstance(info.value, FileNotFoundError) and info.value.strerror == os.strerror(errno.ENOENT)
     assert tree(tmp_path) == {"ut": None}
 
 
@@ -476,10 +485,9 @@ def test_out_dir_accepts_other_folders_as_absolute_resolved_paths(tmp_path, monk
     assert check_out_dir("lenke") == tmp_path / "ved-siden"
 
 
-def test_an_old_folder_that_cannot_be_removed_does_not_fail_a_finished_run(tmp_path, monkeypatch):
-    """Without renameat2 the old output is moved aside and removed after the new one is in place; if that
-    removal fails the run has still succeeded (the next run removes the rest)."""
-    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+def test_an_old_folder_that_cannot_be_removed_does_not_fail_a_finished_run(tmp_path, monkeypatch, swap_kind):
+    """Once the new output is in place the old one (swapped into the staging folder, or moved aside without
+    renameat2) is removed; if that removal fails the run has still succeeded (the next run removes the rest)."""
     out = _old_output(tmp_path)
     real_unlink = os.unlink
 
@@ -491,9 +499,10 @@ def test_an_old_folder_that_cannot_be_removed_does_not_fail_a_finished_run(tmp_p
     monkeypatch.setattr(os, "unlink", refuse)
     with staged_output(out, "test") as stage:
         write_atomic(stage / "c.csv", b"ny c\n")
-    monkeypatch.undo()
+    monkeypatch.setattr(os, "unlink", real_unlink)
     assert tree(out) == {"a.csv": b"gammel a\n", "c.csv": b"ny c\n", "sub": None, "sub/b.csv": b"gammel b\n"}
-    assert [p.name for p in tmp_path.iterdir() if ".lmp-old-" in p.name], "the injection did not hit"
+    assert [p.name for p in tmp_path.iterdir() if ".lmp-old-" in p.name or ".lmp-staging-" in p.name], \
+        "the injection did not hit"
     with staged_output(out, "test"):
         pass
     assert sorted(p.name for p in tmp_path.iterdir()) == [".ut.lmp-lock", "ut"]
