@@ -228,3 +228,44 @@ def test_tabell1_counts_are_integers(tmp_path):
         assert str(got[col].dtype) == "int64"
         assert got[col].tolist() == [int(r[col]) for r in rows]
     assert got["case"].tolist() == [r["case"] for r in rows]
+
+
+# -- the pandera contract of a loaded group, and datasource.yml messages -----------------------------------
+def _typed_ppt(ids):
+    from lmp_helpers.codebook import load_codebook
+
+    cb = load_codebook()
+    frame = {"respondent_id": pd.array(ids, dtype="str"), "pulje": np.ones(len(ids), dtype=np.int64)}
+    for item in cb.items_for_group("ppt"):
+        frame[item] = pd.array([3] * len(ids), dtype="Int64")
+    return pd.DataFrame(frame)
+
+
+def test_schema_accepts_a_one_character_id_and_refuses_ids_that_are_not_text():
+    import pandera.errors
+
+    from lmp_helpers.data import survey_schema
+
+    schema = survey_schema("ppt")
+    schema.validate(_typed_ppt(["a", "b", "c"]))  # any non-empty id, one character too
+    as_category = _typed_ppt(["a", "b", "c"])
+    as_category["respondent_id"] = as_category["respondent_id"].astype("category")
+    with pytest.raises((pandera.errors.SchemaError, pandera.errors.SchemaErrors), match="respondent_id"):
+        schema.validate(as_category)
+
+
+@pytest.mark.parametrize(("content", "kind"), [
+    ("- kind: synthetic\n", "en liste"),
+    ("12\n", "en verdi av typen int"),
+    ("'" + "a" * 39 + "bcdefgh'\n", "teksten '" + "a" * 39 + "b'"),  # the first 40 characters
+    ("kort tekst\n", "teksten 'kort tekst'"),
+])
+def test_a_datasource_file_that_is_no_mapping_says_what_it_holds(tmp_path, content, kind):
+    from lmp_helpers.data import data_source
+
+    (tmp_path / "datasource.yml").write_text(content, encoding="utf-8")
+    with pytest.raises(LmpInputError) as info:
+        data_source(tmp_path)
+    assert str(info.value) == (
+        f"{tmp_path / 'datasource.yml'}: innholdet er {kind}, ikke nøkkel: verdi; tillatt: f.eks. «kind: synthetic»"
+    )

@@ -612,3 +612,21 @@ def test_stored_key_of_another_tools_notebook_is_read_as_utf8_under_any_locale(t
         assert runner.stored_key(path) == "abc"
     finally:
         locale.setlocale(locale.LC_CTYPE, old)
+
+
+def test_a_temp_file_removed_by_someone_else_meanwhile_does_not_stop_the_cleaning(tmp_path, monkeypatch):
+    out = tmp_path / "ut"
+    out.mkdir()
+    (out / "a.csv").write_bytes(b"a\n")
+    (out / ".a.csv.x1.tmp").write_bytes(b"halv\n")
+    real_unlink = os.unlink
+
+    def gone_first(path, *args, **kwargs):
+        if os.fsdecode(path).endswith(".tmp"):
+            real_unlink(path, *args, **kwargs)  # another process got there first
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", gone_first)
+    _clean_leftovers(out)
+    monkeypatch.setattr(os, "unlink", real_unlink)
+    assert tree(tmp_path) == {"ut": None, "ut/a.csv": b"a\n"}
