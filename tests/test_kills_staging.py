@@ -630,3 +630,45 @@ def test_a_temp_file_removed_by_someone_else_meanwhile_does_not_stop_the_cleanin
     _clean_leftovers(out)
     monkeypatch.setattr(os, "unlink", real_unlink)
     assert tree(tmp_path) == {"ut": None, "ut/a.csv": b"a\n"}
+
+
+def test_file_mode_whatever_the_process_is_called(tmp_path, umask):
+    """/proc/self/status starts with the process name, which is the script's or link's file name, up to 15
+    bytes: `kjør-lmp`, or a name cut inside a UTF-8 character. Reading the umask must not depend on it (it
+    did: the file was decoded as ASCII, and every write failed with UnicodeDecodeError)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_name, pr_get_name = 15, 16
+    old = ctypes.create_string_buffer(32)
+    assert libc.prctl(pr_get_name, old, 0, 0, 0) == 0
+    umask(0o027)
+    expected = mode_of_a_new_file(tmp_path)
+    try:
+        for name in ("kjør-læringsmiljø".encode(), "læringsmiljøø".encode()[:15]):
+            assert libc.prctl(pr_set_name, ctypes.c_char_p(name), 0, 0, 0) == 0
+            assert file_mode() == expected
+            write_atomic(tmp_path / "a.csv", "ny\n")
+            assert (tmp_path / "a.csv").read_bytes() == b"ny\n"
+            assert (tmp_path / "a.csv").stat().st_mode & 0o777 == expected
+    finally:
+        libc.prctl(pr_set_name, old, 0, 0, 0)
+
+
+def test_stored_key_of_a_notebook_never_run_is_none_from_the_tail(tmp_path, whole_parse_banned):
+    import nbformat
+
+    from lmp_helpers import runner
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("figur " + "x" * 10000)]
+    path = tmp_path / "kap.ipynb"
+    runner.atomic_write_notebook(nb, path)
+    assert runner.stored_key(path) is None
+
+
+def test_stored_key_of_a_damaged_notebook_is_none(tmp_path):
+    """Cut or damaged before its metadata: no key (the output is re-run), even if the tail alone parses."""
+    from lmp_helpers import runner
+
+    path = tmp_path / "kap.ipynb"
+    path.write_text('{"cells": [{"source": "avbr\n "metadata": {"lmp": {"cache_key": "abc"}}}', encoding="utf-8")
+    assert runner.stored_key(path) is None
