@@ -36,9 +36,10 @@ _RENAME_EXCHANGE = 2  # linux/fs.h
 def file_mode() -> int:
     """0666 minus the process umask: what `open()` would give a new file."""
     try:
-        with open("/proc/self/status", encoding="ascii") as fh:
+        # bytes: the file starts with the process name, which need not be ASCII or whole UTF-8
+        with open("/proc/self/status", "rb") as fh:
             for line in fh:
-                if line.startswith("Umask:"):
+                if line.startswith(b"Umask:"):
                     return 0o666 & ~int(line.split()[1], 8)
     except OSError:
         pass
