@@ -529,7 +529,8 @@ def _convert_answers(path: Path, raw: pd.DataFrame, mapped: list[str], group: st
             lines, total = _lines(bad, first_line)
             name = col if _norm(header) == _norm(col) else f"{col} ({header[:40]}…)"
             parts.append(f"kolonne {name}: {_listing(vals)} på {_where(lines, total)}")
-        more = f" (og {len(problems) - 3} kolonner til)" if len(problems) > 3 else ""
+        rest = len(problems) - 3
+        more = f" (og {rest} {'kolonne' if rest == 1 else 'kolonner'} til)" if rest > 0 else ""
         raise LmpInputError(
             f"{path}: ukjente svar – {'; '.join(parts)}{more}; tillatt: {allowed} eller blank"
         )

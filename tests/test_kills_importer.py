@@ -584,7 +584,7 @@ def test_unknown_answers_in_several_columns(tmp_path: Path, n_bad: int):
         convert_export(path, GROUP)
     first = "I hvilken grad opplever du at skolene ha"
     parts = [f"kolonne {k} ({first}…): 'Litt', 'Mye' på linje 2, 4" for k in ITEMS[:3]]
-    more = {3: "", 4: " (og 1 kolonner til)", 5: " (og 2 kolonner til)"}[n_bad]
+    more = {3: "", 4: " (og 1 kolonne til)", 5: " (og 2 kolonner til)"}[n_bad]
     assert message(exc) == f"{path}: ukjente svar – {'; '.join(parts)}{more}; {ALLOWED_ANSWERS}"
 
 
