@@ -72,6 +72,11 @@ def _group_frame(survey: dict, group: str) -> pd.DataFrame | None:
     return survey.get(group) if survey is not None else None
 
 
+def _shown(value) -> str:
+    """A cell value as a message shows it: 7, 1.5, 'x' (not numpy's «np.int64(7)»)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def answer_counts(df: pd.DataFrame, items: list[str], group: str = "") -> np.ndarray:
     """Counts per item × pulje × answer code, shape (items, puljer, 6); code 0 counts missing answers.
 
@@ -93,7 +98,7 @@ def answer_counts(df: pd.DataFrame, items: list[str], group: str = "") -> np.nda
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise LmpInputError(
-            f"{group or 'data'}: ugyldig pulje {df[cb.pulje_column].iloc[row]!r} i rad {row + 1}; "
+            f"{group or 'data'}: ugyldig pulje {_shown(df[cb.pulje_column].iloc[row])} i rad {row + 1}; "
             f"tillatt: {', '.join(map(str, cb.pulje_values))}"
         )
     counts = np.zeros((len(items), n_pulje, N_CODES), dtype=np.int64)
@@ -104,7 +109,7 @@ def answer_counts(df: pd.DataFrame, items: list[str], group: str = "") -> np.nda
         if np.any((codes_i < 0) | (codes_i > 5) | (codes_i != codes)):
             row = int(np.flatnonzero((codes_i < 0) | (codes_i > 5) | (codes_i != codes))[0])
             raise LmpInputError(
-                f"{group or 'data'}: ugyldig svarkode {col.iloc[row]!r} i kolonne {item}, rad {row + 1}; "
+                f"{group or 'data'}: ugyldig svarkode {_shown(col.iloc[row])} i kolonne {item}, rad {row + 1}; "
                 "tillatt: 1–5 eller tom (mangler)"
             )
         counts[i] = np.bincount(pidx_c * N_CODES + codes_i, minlength=n_pulje * N_CODES).reshape(

@@ -78,22 +78,20 @@ def test_answer_counts_errors_name_group_column_row_and_value():
     df = frame("ppt", [1, 2, 2], {ITEM: [1, 2, 7]})
     with pytest.raises(LmpInputError) as err:
         stats.answer_counts(df, [ITEM], "ppt")
-    # the value is shown as «np.int64(7)» today (numpy's repr; noted, not changed here)
-    assert str(err.value).startswith("ppt: ugyldig svarkode ") and "7" in str(err.value)
-    assert str(err.value).endswith(f" i kolonne {ITEM}, rad 3; tillatt: 1–5 eller tom (mangler)")
+    # the value as the export has it: «7», not numpy's «np.int64(7)»
+    assert str(err.value) == f"ppt: ugyldig svarkode 7 i kolonne {ITEM}, rad 3; tillatt: 1–5 eller tom (mangler)"
     bad_pulje = frame("ppt", [1, 0, 2], {ITEM: [1, 2, 3]})
     with pytest.raises(LmpInputError) as err:
         stats.answer_counts(bad_pulje, [ITEM])
-    assert str(err.value).startswith("data: ugyldig pulje ") and "0" in str(err.value)
-    assert str(err.value).endswith(" i rad 2; tillatt: 1, 2, 3")
+    assert str(err.value) == "data: ugyldig pulje 0 i rad 2; tillatt: 1, 2, 3"
     with pytest.raises(LmpInputError) as err:
         stats.answer_counts(df.drop(columns=[ITEM, "pulje"]), [ITEM], "ppt")
     assert str(err.value) == f"ppt: mangler kolonne(r) pulje, {ITEM}"
     half = frame("ppt", [1, 2], {ITEM: [1, 2]})
     half[ITEM] = [1.5, 2.0]
-    with pytest.raises(LmpInputError, match=r"ugyldig svarkode \S*1\.5\S* i kolonne rolle_uklar, rad 1"):
+    with pytest.raises(LmpInputError, match=r"ugyldig svarkode 1\.5 i kolonne rolle_uklar, rad 1"):
         stats.answer_counts(half, [ITEM], "ppt")
-    with pytest.raises(LmpInputError, match=r"ugyldig svarkode \S*-1\S* i kolonne rolle_uklar, rad 1"):
+    with pytest.raises(LmpInputError, match=r"ugyldig svarkode -1 i kolonne rolle_uklar, rad 1"):
         stats.answer_counts(frame("ppt", [3], {ITEM: [-1]}), [ITEM], "ppt")
 
 
