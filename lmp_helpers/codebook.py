@@ -39,6 +39,14 @@ class Item:
     def text_for(self, group: str) -> str:
         return self.text_by_group.get(group, self.text)
 
+    def refuse_groups_not_asked(self, groups) -> None:
+        """A clear error when a caller picks a group this item was never put to."""
+        not_asked = [g for g in groups if g not in self.groups]
+        if not_asked:
+            raise LmpInputError(
+                f"spørsmålet {self.key!r} ble ikke stilt til {', '.join(not_asked)}; tillatt: {', '.join(self.groups)}"
+            )
+
 
 @dataclass(frozen=True)
 class Figure:

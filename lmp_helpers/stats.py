@@ -368,7 +368,9 @@ def group_comparison(
     survey = _survey(survey, data_dir)
     rows = []
     for item in _items_for(figure_or_item):
-        gs = [g for g in (groups or cb.item(item).groups) if pulje == cb.pulje_all or pulje in cb.group(g).pulje]
+        chosen = [cb.group(g).key for g in (groups or cb.item(item).groups)]
+        cb.item(item).refuse_groups_not_asked(chosen)
+        gs = [g for g in chosen if pulje == cb.pulje_all or pulje in cb.group(g).pulje]
         cells = add_suppression(cell_stats(survey, gs, [item]), min_n)
         c = cells[cells["pulje"] == str(pulje)].set_index("group").reindex(gs)
 

@@ -235,11 +235,7 @@ def distribution_table(
     min_n = check_min_n(min_n)
     survey = survey_or_load(survey, data_dir)
     gs = [cb.group(g).key for g in (groups or it.groups)]
-    not_asked = [g for g in gs if g not in it.groups]
-    if not_asked:
-        raise LmpInputError(
-            f"spørsmålet {item!r} ble ikke stilt til {', '.join(not_asked)}; tillatt: {', '.join(it.groups)}"
-        )
+    it.refuse_groups_not_asked(gs)
     cells = add_suppression(cell_stats(survey, gs, [item]), min_n)
     cells = cells[cells["pulje"] == str(pulje)].reset_index(drop=True)
     codes = list(cb.scale)

@@ -297,14 +297,14 @@ def test_comparisons_read_the_data_dir_passed(small_data_dir):
     assert grp["n_group"].iloc[0] == str(sum(answered))
 
 
-def test_group_comparison_with_a_group_not_asked_the_item_counts_it_as_zero():
-    # «ressurs» is asked of PPT only: a skoleleder row is added with n = 0 and no part in the tests (here
-    # the survey has no skoleleder frame; with one, group_comparison raises a bare KeyError: noted, not changed)
-    survey = {"ppt": frame("ppt", [1] * 6 + [2] * 6, {"ressurs": [1, 2, 3, 4, 5, 5, 2, 2, 3, 4, 4, 1]})}
-    out = stats.group_comparison("ressurs", survey=survey, groups=["ppt", "skoleleder"], n_resamples=9)
-    row = out.iloc[0]
-    assert row["groups"] == "ppt / skoleleder" and row["n_group"] == "12 / 0" and row["n"] == 12
-    assert not row["withheld"] and math.isnan(row["fisher_p"]) and math.isnan(row["kruskal_h"])
+def test_group_comparison_refuses_a_group_not_asked_the_item_as_the_tables_do():
+    # «ressurs» is asked of PPT only; picking skoleleder is a caller's mistake, named as distribution_table names it
+    # (it used to add a row with n = 0 without a survey frame, and raise a bare KeyError with one)
+    survey = {g: frame(g, [1] * 6, {"ressurs": [1, 2, 3, 4, 5, 5]}) for g in ("ppt", "skoleleder")}
+    for given in ({"ppt": survey["ppt"]}, survey):
+        with pytest.raises(LmpInputError) as err:
+            stats.group_comparison("ressurs", survey=given, groups=["ppt", "skoleleder"], n_resamples=9)
+        assert str(err.value) == "spørsmålet 'ressurs' ble ikke stilt til skoleleder; tillatt: ppt"
 
 
 def test_group_comparison_without_a_group_frame_treats_it_as_empty():
