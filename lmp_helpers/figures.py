@@ -220,9 +220,11 @@ def _grouped_bars(table, counts, fig_def, show_ci: bool = True):
         shown = table[~table["suppressed"] & table["share_pct"].notna()]
         if len(shown):
             # One bar per item × group: the value is the table's share (seaborn's mean of one number).
+            # dodge=True: seaborn's "auto" stops dodging when no item shows two groups (the others
+            # suppressed), and the bar would leave the slot where its whisker and value label are drawn.
             sns.barplot(data=shown, x="share_pct", y="row", hue="group", order=range(len(items)), hue_order=groups,
                         orient="y", palette=style.GROUP_COLORS, saturation=1, width=BAR_WIDTH, errorbar=None,
-                        legend=False, ax=ax)
+                        dodge=True, legend=False, ax=ax)
         n_by_group = dict(zip(counts["group"], counts["n"], strict=True))
         legend = []
         for gi, g in enumerate(groups):
