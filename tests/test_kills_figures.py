@@ -376,13 +376,47 @@ def test_distribution_subset_of_groups_and_items(surveys):
     fig.clear()
 
 
-def test_distribution_default_pulje_and_data_dir():
-    """No survey given: the data of `data_dir` is loaded and its source label used; default pulje «alle»."""
-    from lmp_helpers.paths import SYNTHETIC_DIR
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory, surveys):
+    """The small survey as an export folder without datasource.yml (so: real data, its own source label)."""
+    folder = tmp_path_factory.mktemp("data")
+    for g, df in surveys["small"].items():
+        df.to_csv(folder / CB.group(g).file, index=False)
+    return folder
 
-    fig = figures.plot_distribution("fig4_1", data_dir=SYNTHETIC_DIR)
-    assert "Alle puljer" in fig.lmp_caption and "syntetiske data" in fig.lmp_caption
+
+def test_figures_load_the_data_of_data_dir(data_dir, surveys):
+    """No survey given: the numbers are those of `data_dir`'s data and its source label is in the caption;
+    the default pulje is «alle»."""
+    from lmp_helpers.data import data_source
+
+    s = surveys["small"]
+    label = data_source(data_dir)["label"]
+    assert label != data_source(None)["label"]
+    fig = figures.plot_distribution("fig4_1", data_dir=data_dir)
+    assert fig.lmp_caption.startswith(f"Kilde: {label}. {pulje_label('alle')}. "
+                                      f"{n_text(counts_oracle(s, 'alle', 5, CB.figure('fig4_1').groups))}. ")
     assert fig.lmp_heading.endswith(pulje_label("alle"))
+    for it, t in fig.lmp_tables.items():
+        pd.testing.assert_frame_equal(t, distribution_table(it, "alle", None, 5, s, groups=CB.figure("fig4_1").groups))
+    fig.clear()
+    fig = figures.plot_pulje_comparison(data_dir=data_dir, figures="fig4_1", min_n=7)
+    assert fig.lmp_caption.startswith(f"Kilde: {label}. PPT, ")
+    t = pd.concat([figure_table("fig4_1", p, None, 7, s) for p in ["1", "2", "3", "alle"]], ignore_index=True)
+    pd.testing.assert_frame_equal(fig.lmp_tables["fig4_1"], t[t["group"] == "ppt"].reset_index(drop=True))
+    tests = pulje_comparison("fig4_1", group="ppt", survey=s, min_n=7, n_resamples=99)
+    for ax, r in zip([a for a in fig.axes if a.get_visible()], tests.itertuples(), strict=True):
+        p = ":" if r.withheld else fmt_p(r.fisher_p)
+        assert ax.get_title(loc="left").endswith(f"p {p}" if p.startswith("<") else f"p = {p}")
+    fig.clear()
+
+
+def test_a_test_row_missing_for_an_item_shows_a_colon(surveys):
+    s = surveys["small"]
+    tests = pulje_comparison("fig4_1", group="ppt", survey=s, n_resamples=99)
+    fig = figures.plot_pulje_comparison(survey=s, figures="fig4_1", tests=tests.iloc[1:], source_label=SRC)
+    titles = [a.get_title(loc="left") for a in fig.axes if a.get_visible()]
+    assert titles[0].endswith("\np = :")
     fig.clear()
 
 
