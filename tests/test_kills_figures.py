@@ -371,7 +371,7 @@ def test_distribution_subset_of_groups_and_items(surveys):
     assert [x.split(" (n")[0] for x in d["axes"][0]["yticklabels"]] == [CB.group(g).label for g in shown]
     assert n_text(counts_oracle(s, "alle", 5, shown)) in fig.lmp_caption
     for bad in ({"groups": ["elever"]}, {"items": ["finnes_ikke"]}):
-        with pytest.raises(Exception, match="gruppe" if "groups" in bad else "spørsmål"):
+        with pytest.raises(Exception, match="^ugyldig gruppe " if "groups" in bad else "^ugyldig spørsmål "):
             figures.plot_distribution("fig4_1", survey=s, source_label=SRC, **bad)
     fig.clear()
 
@@ -508,3 +508,18 @@ def test_pulje_comparison_computes_the_tests_itself(surveys):
         assert ax.get_title(loc="left").endswith(f"p {p}" if p.startswith("<") else f"p = {p}")
     assert fig.lmp_notes == list(tests.attrs.get("notes", []))
     fig.clear()
+
+
+def test_default_arguments_of_the_headings_and_the_caption(surveys):
+    """Called without pulje / group / show_ci: «alle», PPT and whiskers, as the notebooks call them."""
+    s = surveys["small"]
+    fdef = CB.figure("fig2_1")
+    assert figures.heading("fig2_1") == f"Figur {fdef.number} {fdef.title} – {pulje_label('alle')}"
+    assert figures.distribution_heading("fig2_1") == figures.distribution_heading("fig2_1", "alle")
+    assert figures.distribution_heading("fig2_1").endswith(f" – {pulje_label('alle')}")
+    assert figures.pulje_heading() == f"{CB.group('ppt').label}s svar i hver pulje, med p-verdien for forskjell " \
+                                      "mellom puljene"
+    cap = figures.caption("fig2_1", survey=s, source_label=SRC)
+    assert cap == (f"Kilde: {SRC}. {pulje_label('alle')}. {n_text(counts_oracle(s, 'alle', 5, fdef.groups))}. "
+                   f"Andel «{CB.top_two_label.lower()}» av dem som svarte; strek = 95 % konfidensintervall (Wilson). "
+                   "«:» = prikket (færre enn 5 svar, eller skjult for å verne et prikket tall).")
