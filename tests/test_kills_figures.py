@@ -156,6 +156,9 @@ def grouped(request, surveys):
 
 
 def test_grouped_bars_draw_the_table(grouped):
+    """One test per drawn figure (mutmut maps a mutant to the test that first draws the figure): the
+    caption, notes and heading first (cheap), then every bar, whisker and label."""
+    check_grouped_caption(grouped)
     figure, pulje, min_n, s, fig, d = grouped
     fdef = CB.figure(figure)
     items = list(fdef.items)
@@ -203,7 +206,7 @@ def test_grouped_bars_draw_the_table(grouped):
             assert ends[y] < x < ends[y] + 5
 
 
-def test_grouped_bars_caption_notes_heading(grouped):
+def check_grouped_caption(grouped):
     figure, pulje, min_n, s, fig, d = grouped
     fdef = CB.figure(figure)
     t = figure_table(figure, pulje, None, min_n, s)
@@ -291,6 +294,7 @@ def dist(request, surveys):
 
 
 def test_distribution_panels_draw_the_tables(dist):
+    check_distribution_caption(dist)
     figure, pulje, min_n, s, fig, d = dist
     fdef = CB.figure(figure)
     codes = list(CB.scale)
@@ -342,7 +346,7 @@ def test_distribution_panels_draw_the_tables(dist):
         assert sorted(got_texts, key=str) == sorted(texts, key=str)
 
 
-def test_distribution_caption_notes_heading(dist):
+def check_distribution_caption(dist):
     figure, pulje, min_n, s, fig, d = dist
     fdef = CB.figure(figure)
     counts = counts_oracle(s, pulje, min_n, fdef.groups)
@@ -370,6 +374,8 @@ def test_distribution_subset_of_groups_and_items(surveys):
     shown = [g for g in fdef.groups if g in groups]
     assert [x.split(" (n")[0] for x in d["axes"][0]["yticklabels"]] == [CB.group(g).label for g in shown]
     assert n_text(counts_oracle(s, "alle", 5, shown)) in fig.lmp_caption
+    for it in order:
+        pd.testing.assert_frame_equal(fig.lmp_tables[it], distribution_table(it, "alle", None, 5, s, groups=shown))
     for bad in ({"groups": ["elever"]}, {"items": ["finnes_ikke"]}):
         with pytest.raises(Exception, match="^ugyldig gruppe " if "groups" in bad else "^ugyldig spørsmål "):
             figures.plot_distribution("fig4_1", survey=s, source_label=SRC, **bad)
@@ -439,6 +445,7 @@ def panels(request, surveys):
 
 
 def test_pulje_panels(panels):
+    check_pulje_caption(panels)
     figs, group, min_n, s, tests, fig, d = panels
     puljer = ["1", "2", "3", "alle"]
     counts = [counts_oracle(s, p, min_n, [group]).get(group) for p in puljer]
@@ -480,7 +487,7 @@ def test_pulje_panels(panels):
             assert x < 5 if text == ":" else ends[y] < x < ends[y] + 5
 
 
-def test_pulje_caption_notes_heading_and_attributes(panels):
+def check_pulje_caption(panels):
     figs, group, min_n, s, tests, fig, d = panels
     cap = (f"Kilde: {SRC}. {CB.group(group).label}, andel «{CB.top_two_label.lower()}» av dem som svarte; "
            "strek = 95 % konfidensintervall (Wilson). p = Fishers eksakte test (pulje 1, 2, 3). "
