@@ -213,16 +213,18 @@ def _grouped_bars(table, counts, fig_def, show_ci: bool = True):
 
     cb = load_codebook()
     with matplotlib.rc_context(style.RC):
-        fig, ax = _new_figure(style.GROUPED_BARS_SIZE)
+        fig, ax = _new_figure(style.GROUPED_BARS_SIZE)  # pragma: no mutate
         items = list(fig_def.items)
         groups = [g for g in fig_def.groups if g in set(table["group"])]
         table = table.assign(row=table["item"].map({it: i for i, it in enumerate(items)}))
         shown = table[~table["suppressed"] & table["share_pct"].notna()]
         if len(shown):
             # One bar per item × group: the value is the table's share (seaborn's mean of one number).
+            # dodge=True: seaborn's "auto" stops dodging when no item shows two groups (the others
+            # suppressed), and the bar would leave the slot where its whisker and value label are drawn.
             sns.barplot(data=shown, x="share_pct", y="row", hue="group", order=range(len(items)), hue_order=groups,
                         orient="y", palette=style.GROUP_COLORS, saturation=1, width=BAR_WIDTH, errorbar=None,
-                        legend=False, ax=ax)
+                        dodge=True, legend=False, ax=ax)
         n_by_group = dict(zip(counts["group"], counts["n"], strict=True))
         legend = []
         for gi, g in enumerate(groups):
@@ -233,9 +235,9 @@ def _grouped_bars(table, counts, fig_def, show_ci: bool = True):
                                 label=f"{cb.group(g).label} (n = {SYMBOL if _isna(n) else int(n)})"))
         ax.set_yticks(range(len(items)))
         ax.set_yticklabels([textwrap.fill(cb.item(i).label, style.LABEL_WRAP) for i in items])
-        ax.set_ylim(len(items) - 0.5, -0.5)  # first item on top, as in the report
+        ax.set_ylim(len(items) - 0.5, -0.5)  # first item on top, as in the report  # pragma: no mutate
         ax.set_ylabel("")
-        _percent_axis(ax, 112)
+        _percent_axis(ax, 112)  # pragma: no mutate
         if legend:
             ax.legend(handles=legend, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(legend),
                       handlelength=1.2, borderaxespad=0.3)  # pragma: no mutate
@@ -245,7 +247,7 @@ def _grouped_bars(table, counts, fig_def, show_ci: bool = True):
 def _percent_axis(ax, right: float) -> None:
     from lmp_helpers import style
 
-    ax.set_xlim(0, right)
+    ax.set_xlim(0, right)  # pragma: no mutate
     ax.set_xticks(range(0, 101, 20 if right > 60 else 50))
     ax.set_xlabel("Prosent")
     ax.xaxis.grid(True, color=style.RC["grid.color"], linewidth=0.8)  # pragma: no mutate
@@ -313,7 +315,7 @@ def _stacked_rows(ax, labels, shares, centre: bool, printed=None) -> None:
                 color=style.SUPPRESSED_COLOR)  # pragma: no mutate
     ax.set_yticks(rows)
     ax.set_yticklabels(labels)
-    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # pragma: no mutate
     ax.set_ylabel("")
     ax.set_xlabel("")
 
@@ -338,7 +340,7 @@ def _distribution(table, fig_def):
     cb = load_codebook()
     codes = list(cb.scale)
     with matplotlib.rc_context(style.RC):
-        fig, ax = _new_figure(style.DISTRIBUTION_SIZE)
+        fig, ax = _new_figure(style.DISTRIBUTION_SIZE)  # pragma: no mutate
         groups = [g for g in fig_def.groups if g in set(table["group"])]
         shares, labels = [], []
         for g in groups:
@@ -416,7 +418,7 @@ def plot_distribution(
     notes = sorted({n for t in tables.values() for n in t.attrs.get("notes", []) if not n.startswith(SYMBOL)})
     asked = [g for g in groups if any((t["group"] == g).any() for t in tables.values())]
     with matplotlib.rc_context(style.RC):
-        rows = max(len(asked), 1)
+        rows = max(len(asked), 1)  # pragma: no mutate  # only the figure height
         height = 1.4 + len(items) * (0.45 + style.LIKERT_ROW_HEIGHT * rows) + 0.5  # pragma: no mutate
         fig, axes = _new_figure((8.0, height), nrows=len(items), ncols=1, sharex=True)
         axes = np.asarray(axes).ravel()
@@ -555,9 +557,9 @@ def plot_pulje_comparison(
                              f"\n{p_text}", loc="left", fontsize=8)
                 ax.set_yticks(range(len(puljer)))
                 ax.set_yticklabels(labels)
-                ax.set_ylim(len(puljer) - 0.5, -0.5)
+                ax.set_ylim(len(puljer) - 0.5, -0.5)  # pragma: no mutate
                 ax.set_ylabel("")
-                _percent_axis(ax, 125)
+                _percent_axis(ax, 125)  # pragma: no mutate
                 ax.set_xlabel("Prosent" if r == len(figures) - 1 else "")
         cap = ". ".join([
             f"Kilde: {_source_label(data_dir, source_label)}",
