@@ -20,6 +20,8 @@ def parse_pulje(value: object) -> Pulje:
     """Return an int pulje (1, 2, 3) or "alle"; raise LmpInputError naming the allowed values."""
     cb = load_codebook()
     allowed = ", ".join(allowed_pulje())
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()  # a pulje read from a DataFrame cell (np.int64(2)); without importing numpy here
     if isinstance(value, bool) or value is None:
         raise LmpInputError(f"ugyldig pulje {value!r}; tillatt: {allowed}")
     if isinstance(value, float) and value.is_integer():

@@ -25,6 +25,7 @@ ALLOWED = "1, 2, 3, alle"
     (1, 1), (2, 2), (3, 3), (1.0, 1), (3.0, 3),
     ("1", 1), (" 2 ", 2), ("3\n", 3),
     ("alle", "alle"), ("ALLE", "alle"), (" Alle ", "alle"), ("all", "alle"), ("All", "alle"),
+    (np.int64(2), 2), (np.int32(3), 3), (np.float64(1.0), 1),  # a pulje read from a DataFrame cell
 ])
 def test_pulje_accepts_one_two_three_and_alle(given, expected):
     got = parse_pulje(given)
@@ -33,12 +34,14 @@ def test_pulje_accepts_one_two_three_and_alle(given, expected):
 
 @pytest.mark.parametrize("given", [
     0, 4, -1, 1.5, 2.5, 0.0, 4.0, "0", "4", "-1", "1.0", "", " ", "en", "alle puljer", "pulje 1", "12",
-    True, False, None, [1], {"pulje": 1}, b"1",
+    True, False, None, [1], {"pulje": 1}, b"1", np.int64(4), np.float64(2.5), np.bool_(True),
 ])
 def test_pulje_refuses_everything_else_naming_the_allowed_values(given):
     with pytest.raises(LmpInputError) as info:
         parse_pulje(given)
-    shown = int(given) if isinstance(given, float) and given.is_integer() else given  # 4.0 from papermill is 4
+    # 4.0 from papermill is 4; a numpy scalar is shown as the number, not as «np.int64(4)»
+    shown = given.item() if isinstance(given, np.generic) else given
+    shown = int(shown) if isinstance(shown, float) and shown.is_integer() else shown
     assert str(info.value) == f"ugyldig pulje {shown!r}; tillatt: {ALLOWED}"
 
 
