@@ -506,7 +506,8 @@ def _convert_answers(path: Path, raw: pd.DataFrame, mapped: list[str], group: st
         normed = [_norm(u) for u in uniques]
         if col == cb.pulje_column:
             # «2», «2.0», «Pulje 2»; anything else stays text for the loader's specific message
-            cleaned = [re.sub(r"\.0$", "", re.sub(r"^pulje\s*", "", u)) for u in normed]
+            # (only a whole number loses its «.0»: «1.0.0» or «x.0» must reach the loader as written)
+            cleaned = [re.sub(r"^(\d+)\.0+$", r"\1", re.sub(r"^pulje\s*", "", u)) for u in normed]
             if all(c.isdigit() for c in cleaned):
                 out[col] = pd.Series(np.asarray([float(c) for c in cleaned])[codes_idx])
             else:

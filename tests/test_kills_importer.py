@@ -596,6 +596,20 @@ def test_pulje_written_as_a_decimal_or_with_its_name(tmp_path: Path):
     assert canonical(convert_export(path, GROUP)) == EXPECTED_CSV
 
 
+@pytest.mark.parametrize("written", ["1.0.0", "x.0", "1.5"])
+def test_pulje_that_is_not_a_whole_number_is_refused_as_written(tmp_path: Path, written: str):
+    # «1.0.0» used to lose one «.0» and pass as pulje 1; «x.0» was named as 'x'
+    rows = [EXPORT_HEADER, *EXPORT_ROWS]
+    rows[1] = [rows[1][0], rows[1][1], written, *rows[1][3:]]
+    path = write(tmp_path / "p.csv", csv_bytes(rows))
+    with pytest.raises(LmpInputError) as exc:
+        convert_export(path, GROUP)
+    assert message(exc) == (
+        f"{path}, linje 2, kolonne pulje: feil type, verdien '{written}' er ikke et heltall; "
+        "tillatt: heltall, en av 1, 2"
+    )
+
+
 # -- what is written, and where ------------------------------------------------------------------------
 def test_one_respondent_is_enough_and_a_header_alone_is_not(tmp_path: Path):
     path = write(tmp_path / "en.csv", csv_bytes([EXPORT_HEADER, EXPORT_ROWS[0]]))
