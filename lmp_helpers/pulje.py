@@ -6,7 +6,7 @@ papermill passes `-p pulje 1` as int and `-p pulje alle` as str, so both must wo
 from __future__ import annotations
 
 from lmp_helpers.codebook import load_codebook
-from lmp_helpers.errors import LmpInputError
+from lmp_helpers.errors import LmpInputError, plain_value
 
 Pulje = int | str  # an int in the codebook's pulje values, or the codebook's «alle»
 
@@ -20,8 +20,7 @@ def parse_pulje(value: object) -> Pulje:
     """Return an int pulje (1, 2, 3) or "alle"; raise LmpInputError naming the allowed values."""
     cb = load_codebook()
     allowed = ", ".join(allowed_pulje())
-    if type(value).__module__ == "numpy" and hasattr(value, "item"):
-        value = value.item()  # a pulje read from a DataFrame cell (np.int64(2)); without importing numpy here
+    value = plain_value(value)  # a pulje read from a DataFrame cell is np.int64(2)
     if isinstance(value, bool) or value is None:
         raise LmpInputError(f"ugyldig pulje {value!r}; tillatt: {allowed}")
     if isinstance(value, float) and value.is_integer():

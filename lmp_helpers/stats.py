@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from lmp_helpers.codebook import load_codebook
-from lmp_helpers.errors import LmpInputError
+from lmp_helpers.errors import LmpInputError, plain_value
 
 WILSON_METHOD = "Wilson-intervall (95 %)"
 N_CODES = 6  # code 0 = missing (no substantive answer), 1–5 = the scale
@@ -74,7 +74,7 @@ def _group_frame(survey: dict, group: str) -> pd.DataFrame | None:
 
 def _shown(value) -> str:
     """A cell value as a message shows it: 7, 1.5, 'x' (not numpy's «np.int64(7)»)."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
+    return repr(plain_value(value))
 
 
 def answer_counts(df: pd.DataFrame, items: list[str], group: str = "") -> np.ndarray:
@@ -368,8 +368,9 @@ def group_comparison(
     survey = _survey(survey, data_dir)
     rows = []
     for item in _items_for(figure_or_item):
-        chosen = [cb.group(g).key for g in (groups or cb.item(item).groups)]
-        cb.item(item).refuse_groups_not_asked(chosen)
+        it = cb.item(item)
+        chosen = [cb.group(g).key for g in (groups or it.groups)]
+        it.refuse_groups_not_asked(chosen)
         gs = [g for g in chosen if pulje == cb.pulje_all or pulje in cb.group(g).pulje]
         cells = add_suppression(cell_stats(survey, gs, [item]), min_n)
         c = cells[cells["pulje"] == str(pulje)].set_index("group").reindex(gs)

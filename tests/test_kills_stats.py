@@ -17,21 +17,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.stats
+from test_mutation_kills import _frame as frame  # one canonical-frame builder for the kill tests
 
 from lmp_helpers import stats
-from lmp_helpers.codebook import load_codebook
 from lmp_helpers.errors import LmpInputError
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "data" / "synthetic"
-
-
-def frame(group, pulje, answers):
-    """A canonical group frame: `answers` maps item -> list of codes (None = missing)."""
-    cb = load_codebook()
-    data = {"respondent_id": [f"{group}-{i}" for i in range(len(pulje))], "pulje": np.array(pulje, dtype="int64")}
-    for item in cb.items_for_group(group):
-        data[item] = pd.array(answers.get(item, [None] * len(pulje)), dtype="Int64")
-    return pd.DataFrame(data)
 
 
 # -- Wilson -----------------------------------------------------------------------------------------
