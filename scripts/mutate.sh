@@ -46,28 +46,27 @@ if [ "$KIND" != full ]; then
             echo "mutate: $f changed after its mutants were made; run a full \`make mutate\`" >&2; exit 2
         fi
     done
-    NAMES=()
-    [ "$KIND" = recheck ] && read -r -a NAMES <<<"${MUTATE_NAMES:?MUTATE_KEEP=1 needs MUTATE_NAMES}"
-    # the mutants exist: no second coverage pass (it would run the whole selection again)
-    cp pyproject.toml mutants/pyproject.toml.orig
-    trap 'cp mutants/pyproject.toml.orig pyproject.toml; kill $sampler 2>/dev/null || true' EXIT
-    sed -i 's/^mutate_only_covered_lines = true$/mutate_only_covered_lines = false/' pyproject.toml
-    run_mutmut "${NAMES[@]}"
-    cp mutants/pyproject.toml.orig pyproject.toml
-elif [ "$SAMPLE" = all ]; then
-    run_mutmut
-else
-    # 1. generate the mutants and the test map: mutmut is asked for a mutant that does not exist and stops
-    #    after these steps; 2. run the sample (coverage switched off: the mutants exist already)
-    "$BIN/mutmut" run --max-children "$JOBS" "__generate_only__" >"$OUT/mutation-generate.log" 2>&1 || true
-    test -s mutants/mutmut-stats.json || { tail -40 "$OUT/mutation-generate.log"; echo "mutmut: no stats" >&2; exit 1; }
-    mapfile -t NAMES < <("$BIN/python" scripts/mutation_sample.py "$SAMPLE" --seed "${MUTATE_SEED:-16}")
-    cp pyproject.toml mutants/pyproject.toml.orig
-    trap 'cp mutants/pyproject.toml.orig pyproject.toml; kill $sampler 2>/dev/null || true' EXIT
-    sed -i 's/^mutate_only_covered_lines = true$/mutate_only_covered_lines = false/' pyproject.toml
-    run_mutmut "${NAMES[@]}"
-    cp mutants/pyproject.toml.orig pyproject.toml
 fi
+# 1. mutants and test map: mutmut is asked for a mutant that does not exist and stops after generating the
+#    mutants (first run: with the coverage filter) and collecting the stats of tests it has not timed yet
+"$BIN/mutmut" run --max-children "$JOBS" "__generate_only__" 2>&1 \
+    | "$BIN/python" scripts/mutation_timestamps.py "$OUT/mutation-generate.log" "$OUT/mutation-$KIND-generate-phases.json" \
+    || true
+test -s mutants/mutmut-stats.json || { tail -40 "$OUT/mutation-generate.log"; echo "mutmut: no stats" >&2; exit 1; }
+# 2. the per-module test selection (tests/mutation/selection.toml) narrows mutmut's test map
+"$BIN/python" scripts/mutation_select.py mutants/mutmut-stats.json | tee "$OUT/mutation-select.txt"
+# 3. the mutants, without a second coverage pass (the mutants exist; it would run the whole selection again)
+cp pyproject.toml mutants/pyproject.toml.orig
+trap 'cp mutants/pyproject.toml.orig pyproject.toml; kill $sampler 2>/dev/null || true' EXIT
+sed -i 's/^mutate_only_covered_lines = true$/mutate_only_covered_lines = false/' pyproject.toml
+NAMES=()
+if [ "$KIND" = recheck ]; then
+    read -r -a NAMES <<<"${MUTATE_NAMES:?MUTATE_KEEP=1 needs MUTATE_NAMES}"
+elif [ "$SAMPLE" != all ]; then
+    mapfile -t NAMES < <("$BIN/python" scripts/mutation_sample.py "$SAMPLE" --seed "${MUTATE_SEED:-16}")
+fi
+run_mutmut "${NAMES[@]}"
+cp mutants/pyproject.toml.orig pyproject.toml
 seconds=$(( $(date +%s) - start ))
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 kill $sampler 2>/dev/null || true
@@ -78,7 +77,7 @@ import re, sys
 m = [float(a) * 60 + float(b) for a, b in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read())]
 print(round(sum(m)))')
 args=(--kind "$KIND" --seconds "$seconds" --cpu "$cpu" --load "$load_start" "$load_end"
-      --load-log "$OUT/mutation-load.txt" --phases "$OUT/mutation-$KIND-phases.json" --timing "$OUT/mutation-timing.json"
+      --load-log "$OUT/mutation-load.txt" --phases "$OUT/mutation-$KIND-generate-phases.json" "$OUT/mutation-$KIND-phases.json" --timing "$OUT/mutation-timing.json"
       --survivors "$OUT/mutation-survivors.txt")
 if [ "$SAMPLE" = all ]; then
     args+=(--update tests/MUTATION.md)

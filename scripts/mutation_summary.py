@@ -2,7 +2,7 @@
 the kill rate with the equivalent mutants set aside, every survivor with its recorded reason, run time and load.
 
 Usage: python scripts/mutation_summary.py [--kind full|recheck] [--seconds S] [--cpu S] [--load START END]
-           [--load-log FILE] [--phases FILE] [--timing FILE] [--survivors FILE] [--update tests/MUTATION.md]
+           [--load-log FILE] [--phases FILE...] [--timing FILE] [--survivors FILE] [--update tests/MUTATION.md]
        python scripts/mutation_summary.py --names   (survivors and «no tests», for MUTATE_NAMES)
 Reasons for survivors live in tests/mutation/survivors.tsv (mutant name, `equivalent` or `left`, reason). With
 --update, the part of MUTATION.md between the `mutate:results` markers is replaced by this summary.
@@ -43,7 +43,7 @@ def main() -> int:
     ap.add_argument("--cpu", type=int)
     ap.add_argument("--load", nargs=2, metavar=("START", "END"))
     ap.add_argument("--load-log", type=Path)
-    ap.add_argument("--phases", type=Path)
+    ap.add_argument("--phases", type=Path, nargs="+", default=[], help="phase files of the steps, in order")
     ap.add_argument("--survivors", type=Path)
     ap.add_argument("--update", type=Path)
     args = ap.parse_args()
@@ -119,9 +119,11 @@ def _timing(args) -> dict:
     if args.seconds is None:
         return saved
     this = {"seconds": args.seconds, "cpu": args.cpu, "load": args.load}
-    if args.phases and args.phases.is_file():
-        phases = json.loads(args.phases.read_text(encoding="utf-8"))
-        this["phases"] = [[name, round(t1 - t0)] for (name, t0), (_, t1) in zip(phases, phases[1:], strict=False)]
+    this["phases"] = []
+    for path in args.phases:  # each step's phases, timed from the step's start, ending in ["end", t]
+        if path.is_file():
+            phases = json.loads(path.read_text(encoding="utf-8"))
+            this["phases"] += [[name, round(t1 - t0)] for (name, t0), (_, t1) in zip(phases, phases[1:], strict=False)]
     if args.load_log and args.load_log.is_file():
         loads = [float(x.split()[1]) for x in args.load_log.read_text().splitlines() if len(x.split()) == 2]
         if loads:
