@@ -39,8 +39,12 @@ class Item:
     def text_for(self, group: str) -> str:
         return self.text_by_group.get(group, self.text)
 
-    def refuse_groups_not_asked(self, groups) -> None:
-        """A clear error when a caller picks a group this item was never put to."""
+    def refuse_bad_groups(self, groups) -> None:
+        """A clear error when a caller picks a group this item was never put to, or one group twice (a group
+        compared with itself, or its rows shown twice)."""
+        twice = sorted({g for g in groups if list(groups).count(g) > 1})
+        if twice:
+            raise LmpInputError(f"spørsmålet {self.key!r}: gruppen {', '.join(twice)} er valgt mer enn én gang")
         not_asked = [g for g in groups if g not in self.groups]
         if not_asked:
             raise LmpInputError(

@@ -370,7 +370,7 @@ def group_comparison(
     for item in _items_for(figure_or_item):
         it = cb.item(item)
         chosen = [cb.group(g).key for g in (groups or it.groups)]
-        it.refuse_groups_not_asked(chosen)
+        it.refuse_bad_groups(chosen)
         gs = [g for g in chosen if pulje == cb.pulje_all or pulje in cb.group(g).pulje]
         cells = add_suppression(cell_stats(survey, gs, [item]), min_n)
         c = cells[cells["pulje"] == str(pulje)].set_index("group").reindex(gs)

@@ -235,7 +235,7 @@ def distribution_table(
     min_n = check_min_n(min_n)
     survey = survey_or_load(survey, data_dir)
     gs = [cb.group(g).key for g in (groups or it.groups)]
-    it.refuse_groups_not_asked(gs)
+    it.refuse_bad_groups(gs)
     cells = add_suppression(cell_stats(survey, gs, [item]), min_n)
     cells = cells[cells["pulje"] == str(pulje)].reset_index(drop=True)
     codes = list(cb.scale)

@@ -298,6 +298,14 @@ def test_group_comparison_refuses_a_group_not_asked_the_item_as_the_tables_do():
         assert str(err.value) == "spørsmålet 'ressurs' ble ikke stilt til skoleleder; tillatt: ppt"
 
 
+def test_group_comparison_refuses_a_group_picked_twice():
+    # it used to compare PPT with itself (Fisher p = 1 from two copies of the same answers), written up as a test
+    survey = {"ppt": frame("ppt", [1] * 6, {ITEM: [1, 2, 3, 4, 5, 5]})}
+    with pytest.raises(LmpInputError) as err:
+        stats.group_comparison(ITEM, survey=survey, groups=["ppt", "ppt"], n_resamples=9)
+    assert str(err.value) == f"spørsmålet {ITEM!r}: gruppen ppt er valgt mer enn én gang"
+
+
 def test_group_comparison_without_a_group_frame_treats_it_as_empty():
     a, b = [1, 2, 4, 5, 5, 3], [2, 2, 3, 4, 1, 1, 2]
     survey = {"ppt": frame("ppt", [1] * 6, {ITEM: a}), "skoleleder": frame("skoleleder", [1] * 7, {ITEM: b})}

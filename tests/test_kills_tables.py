@@ -139,6 +139,13 @@ def test_distribution_table_refuses_a_group_not_asked_naming_both_lists():
     assert str(err.value) == "spørsmålet 'ressurs' ble ikke stilt til skoleleder, skoleeier; tillatt: ppt"
 
 
+def test_distribution_table_refuses_groups_picked_twice_naming_each_once():
+    groups = ["skoleeier", "ppt", "skoleleder", "ppt", "skoleeier", "ppt"]
+    with pytest.raises(LmpInputError) as err:
+        tables.distribution_table(ITEM, survey=small_survey(), groups=groups)
+    assert str(err.value) == f"spørsmålet {ITEM!r}: gruppen ppt, skoleeier er valgt mer enn én gang"
+
+
 # -- Tabell 1 ------------------------------------------------------------------------------------------
 # data/tabell1.csv, written out: case -> (pulje, fylkesmann, skoleeier, ppt, rektor, lærere, elever, foreldre)
 TABELL1 = {
