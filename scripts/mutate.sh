@@ -4,6 +4,8 @@
 # code); method, numbers and survivors: tests/MUTATION.md, whose results section this script rewrites.
 #   MUTATE_JOBS=N     parallel mutants (default: the number of cores)
 #   MUTATE_SAMPLE=N   test only a seeded random sample of N mutants per module (MUTATE_SEED=S; default: all)
+#   MUTATE_EQUIVALENTS=1  also re-run the mutants recorded as equivalent whose function and mutation are
+#                     unchanged (by default they are left out: scripts/mutation_plan.py)
 #   MUTATE_KEEP=1     keep mutants/ from the last run and re-test only the mutants named in MUTATE_NAMES
 #                     (e.g. the survivors, after adding a kill test: tests added to files of the selection are
 #                     picked up, their test map collected); `scripts/mutation_summary.py --names` lists them.
@@ -56,17 +58,23 @@ test -s mutants/mutmut-stats.json || { tail -40 "$OUT/mutation-generate.log"; ec
 # 2. the per-module test selection (tests/mutation/selection.toml) narrows mutmut's test map
 "$BIN/python" scripts/mutation_select.py mutants/mutmut-stats.json | tee "$OUT/mutation-select.txt"
 # 3. the mutants, without a second coverage pass (the mutants exist; it would run the whole selection again)
-cp pyproject.toml mutants/pyproject.toml.orig
-trap 'cp mutants/pyproject.toml.orig pyproject.toml; kill $sampler 2>/dev/null || true' EXIT
+cp -p pyproject.toml mutants/pyproject.toml.orig
+trap 'cp -p mutants/pyproject.toml.orig pyproject.toml; kill $sampler 2>/dev/null || true' EXIT
 sed -i 's/^mutate_only_covered_lines = true$/mutate_only_covered_lines = false/' pyproject.toml
-NAMES=()
 if [ "$KIND" = recheck ]; then
     read -r -a NAMES <<<"${MUTATE_NAMES:?MUTATE_KEEP=1 needs MUTATE_NAMES}"
-elif [ "$SAMPLE" != all ]; then
-    mapfile -t NAMES < <("$BIN/python" scripts/mutation_sample.py "$SAMPLE" --seed "${MUTATE_SEED:-16}")
+else
+    # every mutant (or a sample; or, resumed, the untested ones) minus the recorded equivalents whose function
+    # and mutation are unchanged (scripts/mutation_plan.py; MUTATE_EQUIVALENTS=1 keeps them in)
+    plan=(--sample "$SAMPLE" --seed "${MUTATE_SEED:-16}")
+    [ "$KIND" = resume ] && plan+=(--untested-only)
+    [ "${MUTATE_EQUIVALENTS:-0}" = 1 ] && plan+=(--rerun-equivalents)
+    mapfile -t NAMES < <("$BIN/python" scripts/mutation_plan.py "${plan[@]}")
 fi
-run_mutmut "${NAMES[@]}"
-cp mutants/pyproject.toml.orig pyproject.toml
+if [ "${#NAMES[@]}" -gt 0 ]; then
+    run_mutmut "${NAMES[@]}"
+fi
+cp -p mutants/pyproject.toml.orig pyproject.toml
 seconds=$(( $(date +%s) - start ))
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 kill $sampler 2>/dev/null || true
@@ -83,5 +91,7 @@ if [ "$SAMPLE" = all ]; then
     args+=(--update tests/MUTATION.md)
 fi
 "$BIN/python" scripts/mutation_summary.py "${args[@]}" | tee "$OUT/mutation-summary.md"
+# the equivalents found surviving get their fingerprint (or keep it), so the next run need not re-run them
+[ "$SAMPLE" = all ] && "$BIN/python" scripts/mutation_plan.py --write-fingerprints
 exit
 }

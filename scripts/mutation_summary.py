@@ -29,9 +29,17 @@ def reasons() -> dict[str, tuple[str, str]]:
     if REASONS.is_file():
         for line in REASONS.read_text(encoding="utf-8").splitlines():
             if line.strip() and not line.startswith("#"):
-                name, kind, why = line.split("\t", 2)
+                name, kind, why = line.split("\t")[:3]  # a fourth column is the fingerprint (mutation_plan.py)
                 out[name.strip()] = (kind.strip(), why.strip())
     return out
+
+
+def _not_rerun() -> set[str]:
+    """Recorded equivalents this run left out (scripts/mutation_plan.py writes them)."""
+    path = Path("mutants") / "not-rerun.tsv"
+    if not path.is_file():
+        return set()
+    return {line.split("\t")[0] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
 
 
 def main() -> int:
@@ -52,11 +60,18 @@ def main() -> int:
     survivors: list[tuple[str, str, str]] = []
     source_of: dict[str, str] = {}
     not_tested = 0
+    not_rerun = _not_rerun()
     for meta in sorted(Path("mutants").rglob("*.py.meta")):
         module = Path(str(meta.relative_to("mutants"))[: -len(".meta")]).name
         codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
         for name, code in sorted(codes.items()):
-            if code is None:  # not in the sample (scripts/mutation_sample.py) or the run was stopped
+            if code is None and name in not_rerun:  # a recorded equivalent, unchanged: counted as it was found
+                by_module[module]["survived"] += 1
+                by_module[module]["equivalent"] += 1
+                source_of[name] = str(meta.relative_to("mutants"))[: -len(".meta")]
+                survivors.append((name, "survived (not re-run)", f"equivalent: {why.get(name, ('', ''))[1]}"))
+                continue
+            if code is None:  # not in the sample (scripts/mutation_plan.py) or the run was stopped
                 not_tested += 1
                 continue
             status = status_by_exit_code[code]
@@ -81,6 +96,10 @@ def main() -> int:
     lines.append("")
     lines.append("Kill rate = (killed + timeout) / mutants; «equivalents set aside» divides by mutants − equivalent. "
                  "A timeout is a mutant that made the tests hang or run far longer than without it: detected.")
+    if not_rerun:
+        lines.append(f"\n{len(not_rerun)} of the survivors are mutants recorded as equivalent whose function and "
+                     "mutation are unchanged since (their fingerprint in tests/mutation/survivors.tsv matches): not "
+                     "run again (`MUTATE_EQUIVALENTS=1 make mutate` runs them too).")
     if not_tested:
         lines.append(f"\n{not_tested} generated mutants were not tested (sample, or the run was stopped).")
     timing = _timing(args)
