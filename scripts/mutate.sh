@@ -49,6 +49,14 @@ if [ "$KIND" != full ]; then
         fi
     done
 fi
+# mutmut measures coverage (its first pass over the selection) whenever mutate_only_covered_lines is on, even
+# when the mutants exist: on for the run that generates them, off for everything after
+no_coverage_pass() {
+    cp -p pyproject.toml mutants/pyproject.toml.orig
+    trap 'cp -p mutants/pyproject.toml.orig pyproject.toml; kill $sampler 2>/dev/null || true' EXIT
+    sed -i 's/^mutate_only_covered_lines = true$/mutate_only_covered_lines = false/' pyproject.toml
+}
+[ "$KIND" != full ] && no_coverage_pass
 # 1. mutants and test map: mutmut is asked for a mutant that does not exist and stops after generating the
 #    mutants (first run: with the coverage filter) and collecting the stats of tests it has not timed yet
 "$BIN/mutmut" run --max-children "$JOBS" "__generate_only__" 2>&1 \
@@ -58,9 +66,7 @@ test -s mutants/mutmut-stats.json || { tail -40 "$OUT/mutation-generate.log"; ec
 # 2. the per-module test selection (tests/mutation/selection.toml) narrows mutmut's test map
 "$BIN/python" scripts/mutation_select.py mutants/mutmut-stats.json | tee "$OUT/mutation-select.txt"
 # 3. the mutants, without a second coverage pass (the mutants exist; it would run the whole selection again)
-cp -p pyproject.toml mutants/pyproject.toml.orig
-trap 'cp -p mutants/pyproject.toml.orig pyproject.toml; kill $sampler 2>/dev/null || true' EXIT
-sed -i 's/^mutate_only_covered_lines = true$/mutate_only_covered_lines = false/' pyproject.toml
+[ "$KIND" = full ] && no_coverage_pass
 if [ "$KIND" = recheck ]; then
     read -r -a NAMES <<<"${MUTATE_NAMES:?MUTATE_KEEP=1 needs MUTATE_NAMES}"
 else
