@@ -9,6 +9,7 @@ default `min_n = 5` would show it.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections import Counter
 
@@ -23,6 +24,7 @@ FIGURES = ["fig2_1", "fig3_1", "fig4_1", "fig4_2"]
 PULJER = [1, 2, 3, "alle"]
 
 
+@functools.cache
 def respondents() -> dict[str, Counter]:
     cb = load_codebook()
     out = {}
@@ -63,6 +65,8 @@ def test_default_min_n_shows_the_small_ppt_group():
 @pytest.mark.parametrize("figure", FIGURES)
 @pytest.mark.parametrize("min_n", [7, 20])
 def test_no_drawn_text_shows_a_count_below_min_n(figure, pulje, min_n):
+    """Each figure × pulje × min_n drawn once; at min_n 20 also its legend, value labels and tick labels
+    (below), and for pulje 1 that the small PPT group (n = 6) is hidden everywhere."""
     cb = load_codebook()
     fig = figures.plot_figure(figure, pulje, min_n=min_n)
     texts = drawn_texts(fig)
@@ -83,14 +87,18 @@ def test_no_drawn_text_shows_a_count_below_min_n(figure, pulje, min_n):
                 assert f"{label} {n_true}" not in caption and f"{label} (n = {n_true})" not in caption
         assert f"færre enn {min_n} svar" in caption
     assert "færre enn 5 svar" not in fig.lmp_caption
+    if min_n == 20:
+        if figure == "fig4_2":
+            check_distribution_tick_labels_at_min_n_20(fig, pulje)
+        else:
+            check_grouped_bars_legend_and_values_at_min_n_20(fig, figure, pulje)
+        if pulje == 1:
+            check_ppt_pulje_1_is_hidden(fig, texts)
 
 
-@pytest.mark.parametrize("pulje", PULJER)
-@pytest.mark.parametrize("figure", ["fig2_1", "fig3_1", "fig4_1"])
-def test_grouped_bars_legend_and_values_at_min_n_20(figure, pulje):
+def check_grouped_bars_legend_and_values_at_min_n_20(fig, figure, pulje):
     cb = load_codebook()
     min_n = 20
-    fig = figures.plot_figure(figure, pulje, min_n=min_n)
     ax = fig.axes[0]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     for g, text in zip([g for g in cb.figure(figure).groups if pulje == "alle" or pulje in cb.group(g).pulje],
@@ -109,20 +117,16 @@ def test_grouped_bars_legend_and_values_at_min_n_20(figure, pulje):
     assert sum(t.get_text() == ":" for t in ax.texts) == int(table["suppressed"].sum())
 
 
-def test_ppt_pulje_1_is_hidden_everywhere_at_min_n_20():
-    for figure in FIGURES:
-        fig = figures.plot_figure(figure, 1, min_n=20)
-        texts = drawn_texts(fig) + [fig.lmp_caption]
-        assert not [t for t in texts if "n = 6" in t or "PPT 6" in t], figure
-        assert any("PPT (n = :)" in t or "PPT\n(n = :)" in t or "PPT :" in t for t in texts), texts
+def check_ppt_pulje_1_is_hidden(fig, texts):
+    texts = texts + [fig.lmp_caption]
+    assert not [t for t in texts if "n = 6" in t or "PPT 6" in t]
+    assert any("PPT (n = :)" in t or "PPT\n(n = :)" in t or "PPT :" in t for t in texts), texts
 
 
-@pytest.mark.parametrize("pulje", PULJER)
-def test_distribution_tick_labels_at_min_n_20(pulje):
+def check_distribution_tick_labels_at_min_n_20(fig, pulje):
     """Figur 4.2: the tick label n is the item's n (who answered), hidden below min_n; no bar for a hidden group."""
     cb = load_codebook()
     min_n = 20
-    fig = figures.plot_figure("fig4_2", pulje, min_n=min_n)
     ax = fig.axes[0]
     item = cb.figure("fig4_2").items[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]

@@ -18,16 +18,40 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from lmp_helpers import figures, style
+from lmp_helpers import figures, stats, style, tables
 from lmp_helpers.book import fmt_p
 from lmp_helpers.codebook import load_codebook
 from lmp_helpers.data import load_survey
+from lmp_helpers.errors import LmpInputError
 from lmp_helpers.pulje import pulje_label
-from lmp_helpers.stats import pulje_comparison
-from lmp_helpers.tables import distribution_table, figure_table, format_pct, respondent_counts
+from lmp_helpers.tables import format_pct
 
 CB = load_codebook()
 SRC = "testkilde"
+
+# -- the oracles: the numbers of `tables` / `stats` (tested on their own), each computed once per arguments ---
+_MEMO: dict = {}  # emptied when the module's surveys are made and dropped, so a survey's id is a stable key
+
+
+def _key(v):
+    return id(v) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v
+
+
+def _memo(fn):
+    """`fn` computed once per arguments while the module's surveys live. Only oracles are memoised: every
+    test still calls the plot function under test itself (mutmut maps a function to the tests that call it)."""
+    def wrapper(*args, **kwargs):
+        key = (fn.__name__, tuple(map(_key, args)), tuple((k, _key(v)) for k, v in sorted(kwargs.items())))
+        if key not in _MEMO:
+            _MEMO[key] = fn(*args, **kwargs)
+        return _MEMO[key]
+    return wrapper
+
+
+figure_table = _memo(tables.figure_table)
+distribution_table = _memo(tables.distribution_table)
+respondent_counts = _memo(tables.respondent_counts)
+pulje_comparison = _memo(stats.pulje_comparison)
 GROUPED = ["fig2_1", "fig3_1", "fig4_1"]
 
 
@@ -132,7 +156,9 @@ SURVEYS = {"synthetic": load_survey, "small": small_survey, "lone": lone_survey}
 
 @pytest.fixture(scope="module")
 def surveys():
-    return {k: f() for k, f in SURVEYS.items()}
+    _MEMO.clear()
+    yield {k: f() for k, f in SURVEYS.items()}
+    _MEMO.clear()
 
 
 def draw_case(plot, param, surveys):
@@ -304,6 +330,7 @@ def test_distribution_panels_draw_the_tables(dist):
         pd.testing.assert_frame_equal(fig.lmp_tables[it], tables[it])
     asked = [g for g in fdef.groups if any((t["group"] == g).any() for t in tables.values())]
     assert len(d["axes"]) == len(fdef.items)
+    top = figure_table(figure, pulje, None, min_n, s)
     for i, (a, it) in enumerate(zip(d["axes"], fdef.items, strict=True)):
         t = tables[it]
         assert a["title_left"] == CB.item(it).label and a["title"] == ""
@@ -318,10 +345,16 @@ def test_distribution_panels_draw_the_tables(dist):
             sub = t[t["group"] == g].sort_values("category")
             n = sub["n"].dropna()
             labels.append(f"{CB.group(g).label} (n = {':' if n.empty else int(n.iloc[0])})")
+            # the distribution hides a group exactly where the figure's table hides its top-two share
+            cell = top[(top["item"] == it) & (top["group"] == g)]
+            assert len(sub) == 0 or bool(sub["suppressed"].any()) == bool(cell["suppressed"].iloc[0])
             if sub["suppressed"].any() or sub.empty or not (sub["n"].fillna(0) > 0).all():
                 texts.append((":", row))
                 continue
             exact = 100 * sub["count"].to_numpy(dtype=float) / sub["n"].to_numpy(dtype=float)
+            # drawn from the counts: each segment rounds to the table's share, the bar adds up to 100
+            assert np.abs(exact - sub["share_pct"].to_numpy(dtype=float)).max() <= 0.05 + 1e-6
+            assert abs(exact.sum() - 100) <= 1e-9
             left = -(exact[0] + exact[1] + exact[2] / 2)
             # layer ends: right side 5, 4, 3 (half); left side 1, 2, 3 (half), all from 0
             half = exact[2] / 2
@@ -384,19 +417,20 @@ def test_distribution_subset_of_groups_and_items(surveys):
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory, surveys):
-    """The small survey as an export folder without datasource.yml (so: real data, its own source label)."""
+    """The lone survey (group sizes unlike the shipped data's) as an export folder without datasource.yml (so:
+    real data, its own source label)."""
     folder = tmp_path_factory.mktemp("data")
-    for g, df in surveys["small"].items():
+    for g, df in surveys["lone"].items():
         df.to_csv(folder / CB.group(g).file, index=False)
     return folder
 
 
-def test_figures_load_the_data_of_data_dir(data_dir, surveys):
+def test_distribution_loads_the_data_of_data_dir(data_dir, surveys):
     """No survey given: the numbers are those of `data_dir`'s data and its source label is in the caption;
     the default pulje is «alle»."""
     from lmp_helpers.data import data_source
 
-    s = surveys["small"]
+    s = surveys["lone"]
     label = data_source(data_dir)["label"]
     assert label != data_source(None)["label"]
     fig = figures.plot_distribution("fig4_1", data_dir=data_dir)
@@ -406,6 +440,13 @@ def test_figures_load_the_data_of_data_dir(data_dir, surveys):
     for it, t in fig.lmp_tables.items():
         pd.testing.assert_frame_equal(t, distribution_table(it, "alle", None, 5, s, groups=CB.figure("fig4_1").groups))
     fig.clear()
+
+
+def test_pulje_comparison_loads_the_data_of_data_dir(data_dir, surveys):
+    from lmp_helpers.data import data_source
+
+    s = surveys["lone"]
+    label = data_source(data_dir)["label"]
     fig = figures.plot_pulje_comparison(data_dir=data_dir, figures="fig4_1", min_n=7)
     assert fig.lmp_caption.startswith(f"Kilde: {label}. PPT, ")
     t = pd.concat([figure_table("fig4_1", p, None, 7, s) for p in ["1", "2", "3", "alle"]], ignore_index=True)
@@ -417,12 +458,15 @@ def test_figures_load_the_data_of_data_dir(data_dir, surveys):
     fig.clear()
 
 
-def test_a_test_row_missing_for_an_item_shows_a_colon(surveys):
+def test_pulje_panel_titles_show_the_given_tests_p(surveys):
+    """The p-value in a panel's title comes from the `tests` rows passed: a missing row or a withheld test
+    shows `:`, a p below 0,001 «p < 0,001» (no «=»), any other «p = 0,046»."""
     s = surveys["small"]
-    tests = pulje_comparison("fig4_1", group="ppt", survey=s, n_resamples=99)
-    fig = figures.plot_pulje_comparison(survey=s, figures="fig4_1", tests=tests.iloc[1:], source_label=SRC)
+    items = CB.figure("fig4_1").items
+    tests = pd.DataFrame({"item": items[1:], "fisher_p": [1e-5, 0.0456, 0.5], "withheld": [False, False, True]})
+    fig = figures.plot_pulje_comparison(survey=s, figures="fig4_1", tests=tests, source_label=SRC)
     titles = [a.get_title(loc="left") for a in fig.axes if a.get_visible()]
-    assert titles[0].endswith("\np = :")
+    assert [t.rsplit("\n", 1)[1] for t in titles] == ["p = :", "p < 0,001", "p = 0,046", "p = :"]
     fig.clear()
 
 
@@ -531,3 +575,73 @@ def test_default_arguments_of_the_headings_and_the_caption(surveys):
     assert cap == (f"Kilde: {SRC}. {pulje_label('alle')}. {n_text(counts_oracle(s, 'alle', 5, fdef.groups))}. "
                    f"Andel «{CB.top_two_label.lower()}» av dem som svarte; strek = 95 % konfidensintervall (Wilson). "
                    "«:» = prikket (færre enn 5 svar, eller skjult for å verne et prikket tall).")
+
+
+# -- what plot_figure refuses, and what it reads when it is given only a folder or a subset -------------------
+def test_plot_figure_refuses_tabell1_and_a_bad_group_or_item_with_the_exact_message(surveys):
+    """Refused before anything is drawn; the message names what was wrong and what is allowed."""
+    s = surveys["small"]
+    fdef = CB.figure("fig4_1")
+    cases = [
+        ({"figure": "tabell1"}, "tabell1 er en tabell, ikke en figur; bruk figures.tabell1_styler()"),
+        ({"figure": "fig4_1", "groups": ["elever"]},
+         f"ugyldig gruppe ['elever'] for figuren; tillatt: {', '.join(fdef.groups)}"),
+        ({"figure": "fig4_1", "items": ["kunnskap_mobbing"]},
+         f"ugyldig spørsmål ['kunnskap_mobbing'] for figuren; tillatt: {', '.join(fdef.items)}"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(LmpInputError) as err:
+            figures.plot_figure(survey=s, source_label=SRC, **kwargs)
+        assert str(err.value) == message
+
+
+def test_plot_figure_draws_the_data_of_data_dir_and_names_its_source(data_dir, surveys):
+    """No survey and no source label: the counts drawn and captioned are data_dir's, «Kilde» its label."""
+    from lmp_helpers.data import data_source
+
+    s = surveys["lone"]
+    label = data_source(data_dir)["label"]
+    fig = figures.plot_figure("fig4_2", 2, data_dir=data_dir)
+    counts = counts_oracle(s, 2, 5, ["ppt"])
+    assert counts != counts_oracle(surveys["synthetic"], 2, 5, ["ppt"])  # the premise: the shipped data differ
+    assert fig.lmp_caption.startswith(f"Kilde: {label}. {pulje_label(2)}. {n_text(counts)}. ")
+    t = figure_table("fig4_2", 2, None, 5, s)
+    assert [x.get_text() for x in fig.axes[0].get_yticklabels()] == [f"PPT\n(n = {int(t['n'].dropna().iloc[0])})"]
+    fig.clear()
+
+
+def test_caption_of_a_subset_of_groups_counts_only_those_groups(surveys):
+    s = surveys["small"]
+    fig = figures.plot_figure("fig4_1", 2, survey=s, source_label=SRC, groups=["skoleleder"], items="rolle_uklar")
+    counts = counts_oracle(s, 2, 5, ["skoleleder"])
+    assert fig.lmp_caption.startswith(f"Kilde: {SRC}. {pulje_label(2)}. {n_text(counts)}. ")
+    fig.clear()
+
+
+def test_caption_counts_the_survey_or_the_folder_it_is_given(data_dir, surveys):
+    """`caption` without counts counts the given survey (or data_dir's data) for the figure's own groups;
+    Figur 4.2 has its own method text; without whiskers nothing takes the interval note's place."""
+    from lmp_helpers.data import data_source
+
+    s = surveys["lone"]
+    rule = "«:» = prikket (færre enn {} svar, eller skjult for å verne et prikket tall)."
+    counts = counts_oracle(s, 2, 7, ["ppt"])
+    assert counts != counts_oracle(surveys["synthetic"], 2, 7, ["ppt"])  # the premise: the shipped data differ
+    folder_label = data_source(data_dir)["label"]
+    for kwargs, src in (({"survey": s, "source_label": SRC}, SRC), ({"data_dir": data_dir}, folder_label)):
+        assert figures.caption("fig4_2", 2, min_n=7, **kwargs) == (
+            f"Kilde: {src}. {pulje_label(2)}. {n_text(counts)}. Andel av dem som svarte på spørsmålet. "
+            + rule.format(7))
+    groups = CB.figure("fig2_1").groups
+    assert figures.caption("fig2_1", 1, survey=s, source_label=SRC, show_ci=False) == (
+        f"Kilde: {SRC}. {pulje_label(1)}. {n_text(counts_oracle(s, 1, 5, groups))}. "
+        f"Andel «{CB.top_two_label.lower()}» av dem som svarte. " + rule.format(5))
+
+
+def test_pulje_comparison_refuses_a_figure_without_a_share_per_item(surveys):
+    allowed = ", ".join(k for k, f in CB.figures.items() if f.kind == "grouped_bars")
+    for f in ("fig4_2", "tabell1"):
+        with pytest.raises(LmpInputError) as err:
+            figures.plot_pulje_comparison(survey=surveys["small"], figures=["fig4_1", f])
+        assert str(err.value) == (f"puljesammenligningen viser andeler per spørsmål; ugyldig figur {f!r}; "
+                                  f"tillatt: {allowed}")
