@@ -142,19 +142,6 @@ def assert_no_title(fig, figure):
     assert fig.lmp_heading.startswith(f"Figur {cb.figure(figure).number} {title}")
 
 
-def test_whiskers_are_wilson_intervals():
-    from lmp_helpers.tables import figure_table
-
-    s = survey()
-    fig = plot("fig2_1", 2, s)
-    t = figure_table("fig2_1", 2, survey=s)
-    shown = t[~t["suppressed"]]
-    segs = [c for c in axis(fig).collections if hasattr(c, "get_segments")]
-    xs = sorted(tuple(round(x, 1) for x in (seg[0][0], seg[1][0])) for c in segs for seg in c.get_segments())
-    expected = sorted(zip(shown["ci_low_pct"], shown["ci_high_pct"], strict=True))
-    assert xs == [tuple(e) for e in expected]
-
-
 def test_caption_names_source_pulje_n_and_method():
     fig = plot("fig2_1", 1)
     cap = fig.lmp_caption

@@ -92,6 +92,8 @@ def drawn(fig) -> dict:
             xticklabels=_tick_texts(ax.xaxis),
             texts=[(t.get_text(), _r(t.get_position()[0]), _r(t.get_position()[1])) for t in ax.texts],
             bars=bars, whiskers=whiskers,
+            # every Line2D (whisker caps, the distribution's 0 line): a NaN one is an error bar seaborn added
+            lines=[[tuple(_r(v) for v in xy) for xy in line.get_xydata()] for line in ax.lines],
             legend=None if legend is None else [
                 (t.get_text(), _hex(h.get_facecolor())) for t, h in zip(legend.get_texts(), legend.legend_handles,
                                                                          strict=True)],
@@ -151,7 +153,20 @@ def lone_survey():
     }
 
 
-SURVEYS = {"synthetic": load_survey, "small": small_survey, "lone": lone_survey}
+def edge_survey():
+    """Pulje 1, 20 respondents per group. Figur 4.2: one answer of 20 is «1», a segment of exactly 5 %, the
+    smallest that gets a label. Figur 4.1's first item: 3 answers per group, so the whole item is suppressed
+    and the next items must keep their own rows."""
+    rng = np.random.default_rng(20)
+    s = {g: frame(g, [1] * 20, rng, missing=0) for g in CB.groups}
+    s["ppt"]["ressurs"] = pd.array([1] + [2] * 4 + [3] * 5 + [4] * 6 + [5] * 4, dtype="Int64")
+    first = CB.figure("fig4_1").items[0]
+    for df in s.values():
+        df.loc[3:, first] = pd.NA
+    return s
+
+
+SURVEYS = {"synthetic": load_survey, "small": small_survey, "lone": lone_survey, "edge": edge_survey}
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +186,7 @@ def draw_case(plot, param, surveys):
 # -- grouped bars (Figur 2.1, 3.1, 4.1) -----------------------------------------------------------------
 GROUPED_CASES = [("synthetic", "fig2_1", "alle", 5), ("synthetic", "fig3_1", 1, 5), ("synthetic", "fig4_1", 3, 5),
                  ("small", "fig2_1", 1, 7), ("small", "fig3_1", "alle", 20), ("small", "fig4_1", 2, 5),
-                 ("lone", "fig2_1", 1, 5)]
+                 ("lone", "fig2_1", 1, 5), ("edge", "fig4_1", 1, 5)]
 
 
 @pytest.fixture(scope="module", params=GROUPED_CASES, ids=lambda c: "-".join(map(str, c)))
@@ -193,6 +208,7 @@ def test_grouped_bars_draw_the_table(grouped):
     (a,) = d["axes"]
     # tick labels: the items' codebook labels, first item on top
     assert [x.replace("\n", " ") for x in a["yticklabels"]] == [CB.item(i).label for i in items]
+    assert a["yticklabels"] == [textwrap.fill(CB.item(i).label, style.LABEL_WRAP) for i in items]
     assert a["yticks"] == list(range(len(items)))
     ys = [a["ax"].transData.transform((0, y))[1] for y in range(len(items))]
     assert ys == sorted(ys, reverse=True)
@@ -223,6 +239,9 @@ def test_grouped_bars_draw_the_table(grouped):
     assert got_bars == sorted(expected_bars)
     assert [(w[0], round(w[1], 1), round(w[2], 1)) for w in a["whiskers"]] == sorted(expected_whiskers)
     assert sorted((x, round(y, 6)) for x, _, y in a["texts"]) == sorted((x, round(y, 6)) for x, y in expected_texts)
+    # the only lines: the whisker caps (two points per shown bar), all finite (no error bar of seaborn's own)
+    assert sum(map(len, a["lines"])) == 2 * len(expected_whiskers)
+    assert all(np.isfinite(line).all() for line in a["lines"])
     # a value label sits just right of its whisker end, a `:` at the start of its row
     ends = {(w[0]): w[2] for w in a["whiskers"]}
     for text, x, y in a["texts"]:
@@ -248,7 +267,8 @@ def check_grouped_caption(grouped):
 
 
 # -- Figur 4.2: one 0–100 % stacked bar per group ------------------------------------------------------
-STACK_CASES = [("synthetic", "alle", 5), ("synthetic", 3, 7), ("small", 1, 7), ("small", "alle", 20)]
+STACK_CASES = [("synthetic", "alle", 5), ("synthetic", 3, 7), ("small", 1, 7), ("small", "alle", 20),
+               ("edge", 1, 5)]
 
 
 @pytest.fixture(scope="module", params=STACK_CASES, ids=lambda c: "-".join(map(str, c)))
@@ -299,6 +319,7 @@ def test_stacked_distribution_draws_the_table(stacked):
     got = visible_segments(a["bars"], centre=False)
     assert {r: sorted((c, w) for c, w, _ in v) for r, v in got.items()} == rows_expected
     assert all(b["x"] == 0 and b["h"] == 0.62 for b in a["bars"])
+    assert a["lines"] == []  # no error bars of seaborn's own
     got_texts = [(x, round(y)) if x == ":" else (x, round(y), xx) for x, xx, y in a["texts"]]
     exp = [(x[0], x[1]) if x[0] == ":" else (x[0], x[1], round(x[2], 6)) for x in texts]
     assert sorted(got_texts, key=str) == sorted(exp, key=str)
@@ -375,6 +396,8 @@ def test_distribution_panels_draw_the_tables(dist):
             assert b["x"] == 0 and b["h"] == 0.62
             got.setdefault(int(round(b["y"])), []).append((code_of[b["color"]], b["w"]))
         assert {r: sorted(v) for r, v in got.items()} == expected_rows
+        # the only line: «verken eller»'s 0 line (no error bars of seaborn's own)
+        assert len(a["lines"]) == 1 and {xy[0] for xy in a["lines"][0]} == {0.0}
         got_texts = [(x, round(y)) if x == ":" else (x, round(y), xx) for x, xx, y in a["texts"]]
         assert sorted(got_texts, key=str) == sorted(texts, key=str)
 
@@ -433,7 +456,9 @@ def test_distribution_loads_the_data_of_data_dir(data_dir, surveys):
     s = surveys["lone"]
     label = data_source(data_dir)["label"]
     assert label != data_source(None)["label"]
-    fig = figures.plot_distribution("fig4_1", data_dir=data_dir)
+    item = CB.figure("fig4_1").items[-1]  # one panel: what is read from the folder is the same for each
+    fig = figures.plot_distribution("fig4_1", data_dir=data_dir, items=[item])
+    assert list(fig.lmp_tables) == [item]
     assert fig.lmp_caption.startswith(f"Kilde: {label}. {pulje_label('alle')}. "
                                       f"{n_text(counts_oracle(s, 'alle', 5, CB.figure('fig4_1').groups))}. ")
     assert fig.lmp_heading.endswith(pulje_label("alle"))
@@ -455,6 +480,9 @@ def test_pulje_comparison_loads_the_data_of_data_dir(data_dir, surveys):
     for ax, r in zip([a for a in fig.axes if a.get_visible()], tests.itertuples(), strict=True):
         p = ":" if r.withheld else fmt_p(r.fisher_p)
         assert ax.get_title(loc="left").endswith(f"p {p}" if p.startswith("<") else f"p = {p}")
+    # the premise: at min_n 7 this data has tests shown and one withheld, with the note saying why
+    assert 0 < tests["withheld"].sum() < len(tests) and tests.attrs["notes"]
+    assert fig.lmp_notes == list(tests.attrs["notes"])
     fig.clear()
 
 
@@ -530,6 +558,7 @@ def test_pulje_panels(panels):
         ends = {w[0]: w[2] for w in a["whiskers"]}
         for text, x, y in a["texts"]:
             assert x < 5 if text == ":" else ends[y] < x < ends[y] + 5
+        assert sum(map(len, a["lines"])) == 2 * len(whisk) and all(np.isfinite(line).all() for line in a["lines"])
 
 
 def check_pulje_caption(panels):
@@ -551,10 +580,13 @@ def check_pulje_caption(panels):
 
 
 def test_pulje_comparison_computes_the_tests_itself(surveys):
-    """Without `tests`: the p-values in the titles are those of `stats.pulje_comparison`, notes its notes."""
+    """Without `tests`: the p-values in the titles are those of `stats.pulje_comparison` for the group
+    drawn (here skoleledere, whose p-values differ from PPT's), notes its notes."""
     s = surveys["small"]
-    fig = figures.plot_pulje_comparison(min_n=7, survey=s, figures="fig4_1", source_label=SRC)
-    tests = pulje_comparison("fig4_1", group="ppt", survey=s, min_n=7, n_resamples=99)
+    fig = figures.plot_pulje_comparison(survey=s, figures="fig4_1", group="skoleleder", source_label=SRC)
+    tests = pulje_comparison("fig4_1", group="skoleleder", survey=s, n_resamples=99)
+    ppt = pulje_comparison("fig4_1", group="ppt", survey=s, n_resamples=99)
+    assert not tests["withheld"].any() and list(tests["fisher_p"]) != list(ppt["fisher_p"])  # the premise
     for ax, r in zip([a for a in fig.axes if a.get_visible()], tests.itertuples(), strict=True):
         p = ":" if r.withheld else fmt_p(r.fisher_p)
         assert ax.get_title(loc="left").endswith(f"p {p}" if p.startswith("<") else f"p = {p}")
@@ -645,3 +677,13 @@ def test_pulje_comparison_refuses_a_figure_without_a_share_per_item(surveys):
             figures.plot_pulje_comparison(survey=surveys["small"], figures=["fig4_1", f])
         assert str(err.value) == (f"puljesammenligningen viser andeler per spørsmål; ugyldig figur {f!r}; "
                                   f"tillatt: {allowed}")
+
+
+def test_the_edge_survey_has_its_edges(surveys):
+    """The premises of the «edge» cases above (tables only, nothing drawn)."""
+    s = surveys["edge"]
+    t = figure_table("fig4_1", 1, None, 5, s)
+    first = CB.figure("fig4_1").items[0]
+    assert t[t["item"] == first]["suppressed"].all() and not t[t["item"] != first]["suppressed"].any()
+    shares = figure_table("fig4_2", 1, None, 5, s).set_index("item")["share_pct"]
+    assert shares[CB.scale[1]] == 5.0
