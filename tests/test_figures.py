@@ -99,8 +99,9 @@ def test_save_png_writes_the_same_bytes(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["fig.png"]
 
 
-def test_grouped_bars_legend_has_n_and_suppressed_cells_are_colons():
-    fig = plot("fig4_1", 1)
+# Checks of one drawing each (survey() above: PPT all «4», skoleledere all «2», skoleeiere all «5» and always
+# suppressed), run by test_grouped_bars_draw_exactly_the_table_for_every_pulje on its drawing of that pulje.
+def check_pulje_1_legend_colons_and_caption(fig):
     ax = axis(fig)
     assert legend_texts(fig) == ["PPT (n = 6)", "Skoleledere (n = 16)", "Skoleeiere (n = :)"]
     # 4 items × 2 shown groups = 8 bars (PPT 100 %, skoleledere a true 0 %); the 4 suppressed owner cells
@@ -113,25 +114,30 @@ def test_grouped_bars_legend_has_n_and_suppressed_cells_are_colons():
     from matplotlib.colors import to_rgb
 
     assert tuple(np.round(to_rgb(style.GROUP_COLORS["skoleeier"]), 4)) not in colors
+    # the caption names source, pulje, n and method, and is drawn under the bars
+    cap = fig.lmp_caption
+    assert "Kilde: testdata" in cap and "Pulje 1" in cap and "Wilson" in cap
+    assert "PPT 6" in cap and "Skoleeiere :" in cap and "prikket" in cap
+    footer = [t.get_text() for t in fig.texts]
+    assert any("Kilde: testdata" in t for t in footer)
 
 
-def test_grouped_bars_values_labels_and_colours_from_codebook_and_style_and_no_title():
-    """One drawing of Figur 2.1: tick labels from the codebook, value labels, legend n, the group colours of
-    `style`, and no title inside the image (the page's caption, from the codebook via myst-nb, is the title)."""
+def check_alle_values_labels_colours_and_no_title(fig, figure):
+    """Tick labels from the codebook, value labels, legend n, the group colours of `style`, and no title
+    inside the image (the page's caption, from the codebook via myst-nb, is the title)."""
     from matplotlib.colors import to_rgb
 
     cb = load_codebook()
-    fig = plot("fig2_1", "alle")
     ax = axis(fig)
     ticks = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
-    assert ticks == [cb.item(i).label for i in cb.figures["fig2_1"].items]
+    assert ticks == [cb.item(i).label for i in cb.figures[figure].items]
     values = sorted(t.get_text() for t in ax.texts if t.get_text() not in (":",))
     # PPT all «4» -> 100,0; skoleledere all «2» -> 0,0; skoleeiere all «5» -> 100,0 (decimal comma)
     assert values == sorted(["100,0"] * 8 + ["0,0"] * 4)
     assert legend_texts(fig) == ["PPT (n = 28)", "Skoleledere (n = 36)", "Skoleeiere (n = 10)"]
     colors = {tuple(np.round(p.get_facecolor()[:3], 4)) for p in ax.patches}
     assert colors == {tuple(np.round(to_rgb(style.GROUP_COLORS[g]), 4)) for g in style.GROUP_COLORS}
-    assert_no_title(fig, "fig2_1")
+    assert_no_title(fig, figure)
 
 
 def assert_no_title(fig, figure):
@@ -142,25 +148,15 @@ def assert_no_title(fig, figure):
     assert fig.lmp_heading.startswith(f"Figur {cb.figure(figure).number} {title}")
 
 
-def test_caption_names_source_pulje_n_and_method():
-    fig = plot("fig2_1", 1)
-    cap = fig.lmp_caption
-    assert "Kilde: testdata" in cap and "Pulje 1" in cap and "Wilson" in cap
-    assert "PPT 6" in cap and "Skoleeiere :" in cap and "prikket" in cap
-    footer = [t.get_text() for t in fig.texts]
-    assert any("Kilde: testdata" in t for t in footer)
+def check_pulje_3_only_ppt_with_note(fig):
+    assert legend_texts(fig) == ["PPT (n = 7)"]
+    assert any("ikke spurt i pulje 3" in n for n in fig.lmp_notes)
+    assert any("ikke spurt i pulje 3" in t.get_text().replace("\n", " ") for t in fig.texts)
 
 
 def test_caption_uses_data_source_of_the_data_dir():
     fig = figures.plot_figure("fig4_1")  # shipped synthetic data
     assert "syntetiske data" in fig.lmp_caption
-
-
-def test_pulje_3_only_ppt_with_note():
-    fig = plot("fig2_1", 3)
-    assert legend_texts(fig) == ["PPT (n = 7)"]
-    assert any("ikke spurt i pulje 3" in n for n in fig.lmp_notes)
-    assert any("ikke spurt i pulje 3" in t.get_text().replace("\n", " ") for t in fig.texts)
 
 
 def test_distribution_figure_segments_and_suppression():
@@ -247,8 +243,9 @@ def colon_count(ax):
 
 
 # Every pulje once, each grouped figure at least once (the drawing does not depend on which grouped figure
-# it is; every figure's labels are checked in test_kills_figures.py and test_figure_labels_min_n.py).
-@pytest.mark.parametrize(("figure", "pulje"), [("fig2_1", "alle"), ("fig3_1", 1), ("fig4_1", 2), ("fig2_1", 3)])
+# it is; every figure's labels are checked in test_kills_figures.py and test_figure_labels_min_n.py), and
+# the checks above of each drawing.
+@pytest.mark.parametrize(("figure", "pulje"), [("fig2_1", "alle"), ("fig4_1", 1), ("fig3_1", 2), ("fig2_1", 3)])
 def test_grouped_bars_draw_exactly_the_table_for_every_pulje(figure, pulje):
     from lmp_helpers.tables import figure_table
 
@@ -256,7 +253,14 @@ def test_grouped_bars_draw_exactly_the_table_for_every_pulje(figure, pulje):
     s = survey()
     items = list(cb.figure(figure).items)
     t = figure_table(figure, pulje, survey=s)
-    ax = axis(plot(figure, pulje, s))
+    fig = plot(figure, pulje, s)
+    if pulje == "alle":
+        check_alle_values_labels_colours_and_no_title(fig, figure)
+    elif pulje == 1:
+        check_pulje_1_legend_colons_and_caption(fig)
+    elif pulje == 3:
+        check_pulje_3_only_ppt_with_note(fig)
+    ax = axis(fig)
     shown = t[~t["suppressed"]]
     drawn = bars_by_cell(ax, items, cb.figure(figure).groups)
     assert drawn == {(r.item, r.group): r.share_pct for r in shown.itertuples()}
