@@ -5,8 +5,10 @@ labels and `:` marks), bars (start, length, centre, colour), whisker ends and le
 the figure's footer text. The expected values come from an independent oracle: the numbers of `tables` /
 `stats` (tested on their own), the respondent counts counted here with pandas, the codebook's labels and the
 fixed wording the captions promise. Data: the shipped synthetic data and small generated surveys (tiny
-groups that must be suppressed, ties, a pulje without one group), at min_n 5, 7 and 20. Each figure is drawn
-once per parametrisation (module-scoped fixtures).
+groups that must be suppressed, ties, a pulje without one group, a whole item suppressed, a 5 % segment), at
+min_n 5, 7 and 20. Each figure is drawn once, inside the one test that reads it: mutmut maps a function to
+the tests that call it and times only the call phase, so a drawing in a fixture would be mapped to one test
+and left out of the time its mutants are given. The oracles' tables are computed once per module (`_memo`).
 """
 
 from __future__ import annotations
@@ -189,16 +191,12 @@ GROUPED_CASES = [("synthetic", "fig2_1", "alle", 5), ("synthetic", "fig3_1", 1, 
                  ("lone", "fig2_1", 1, 5), ("edge", "fig4_1", 1, 5)]
 
 
-@pytest.fixture(scope="module", params=GROUPED_CASES, ids=lambda c: "-".join(map(str, c)))
-def grouped(request, surveys):
-    case = draw_case(figures.plot_figure, request.param, surveys)
-    yield case
-    case[4].clear()
-
-
-def test_grouped_bars_draw_the_table(grouped):
-    """One test per drawn figure (mutmut maps a mutant to the test that first draws the figure): the
+@pytest.mark.parametrize("case", GROUPED_CASES, ids=lambda c: "-".join(map(str, c)))
+def test_grouped_bars_draw_the_table(case, surveys):
+    """One test per drawn figure, drawn in the test itself (mutmut maps a function to the tests that call
+    it, and times only a test's call, not its fixtures' setup), checking the
     caption, notes and heading first (cheap), then every bar, whisker and label."""
+    grouped = draw_case(figures.plot_figure, case, surveys)
     check_grouped_caption(grouped)
     figure, pulje, min_n, s, fig, d = grouped
     fdef = CB.figure(figure)
@@ -271,13 +269,11 @@ STACK_CASES = [("synthetic", "alle", 5), ("synthetic", 3, 7), ("small", 1, 7), (
                ("edge", 1, 5)]
 
 
-@pytest.fixture(scope="module", params=STACK_CASES, ids=lambda c: "-".join(map(str, c)))
-def stacked(request, surveys):
-    name, pulje, min_n = request.param
+def draw_stacked(case, surveys):
+    name, pulje, min_n = case
     s = surveys[name]
     fig = figures.plot_figure("fig4_2", pulje, min_n=min_n, survey=s, source_label=SRC)
-    yield pulje, min_n, s, fig, drawn(fig)
-    fig.clear()
+    return pulje, min_n, s, fig, drawn(fig)
 
 
 def visible_segments(bars, centre: bool):
@@ -289,7 +285,9 @@ def visible_segments(bars, centre: bool):
     return rows
 
 
-def test_stacked_distribution_draws_the_table(stacked):
+@pytest.mark.parametrize("case", STACK_CASES, ids=lambda c: "-".join(map(str, c)))
+def test_stacked_distribution_draws_the_table(case, surveys):
+    stacked = draw_stacked(case, surveys)
     pulje, min_n, s, fig, d = stacked
     fdef = CB.figure("fig4_2")
     t = figure_table("fig4_2", pulje, None, min_n, s)
@@ -333,14 +331,9 @@ DIST_CASES = [("synthetic", "fig2_1", "alle", 5), ("synthetic", "fig4_1", 3, 5),
               ("small", "fig3_1", 2, 5), ("small", "fig4_1", "alle", 20)]
 
 
-@pytest.fixture(scope="module", params=DIST_CASES, ids=lambda c: "-".join(map(str, c)))
-def dist(request, surveys):
-    case = draw_case(figures.plot_distribution, request.param, surveys)
-    yield case
-    case[4].clear()
-
-
-def test_distribution_panels_draw_the_tables(dist):
+@pytest.mark.parametrize("case", DIST_CASES, ids=lambda c: "-".join(map(str, c)))
+def test_distribution_panels_draw_the_tables(case, surveys):
+    dist = draw_case(figures.plot_distribution, case, surveys)
     check_distribution_caption(dist)
     figure, pulje, min_n, s, fig, d = dist
     fdef = CB.figure(figure)
@@ -496,9 +489,8 @@ GIVEN_P = {"fisher_p": [1e-5, 0.0456, 0.5], "withheld": [False, False, True]}
 GIVEN_TITLES = ["p = :", "p < 0,001", "p = 0,046", "p = :"]
 
 
-@pytest.fixture(scope="module", params=PULJE_CASES, ids=lambda c: f"{c[0]}-{'+'.join(c[1])}-{c[2]}-{c[3]}")
-def panels(request, surveys):
-    name, figs, group, min_n = request.param
+def draw_panels(case, surveys):
+    name, figs, group, min_n = case
     s = surveys[name]
     if (name, figs) == ("small", ("fig4_1",)):
         tests = pd.DataFrame({"item": CB.figure("fig4_1").items[1:], **GIVEN_P})
@@ -508,11 +500,12 @@ def panels(request, surveys):
     tests.attrs["notes"] = ["en testnote"]
     fig = figures.plot_pulje_comparison(min_n=min_n, survey=s, figures=list(figs), group=group, tests=tests,
                                         source_label=SRC)
-    yield figs, group, min_n, s, tests, fig, drawn(fig)
-    fig.clear()
+    return figs, group, min_n, s, tests, fig, drawn(fig)
 
 
-def test_pulje_panels(panels):
+@pytest.mark.parametrize("case", PULJE_CASES, ids=lambda c: f"{c[0]}-{'+'.join(c[1])}-{c[2]}-{c[3]}")
+def test_pulje_panels(case, surveys):
+    panels = draw_panels(case, surveys)
     check_pulje_caption(panels)
     figs, group, min_n, s, tests, fig, d = panels
     puljer = ["1", "2", "3", "alle"]
