@@ -9,6 +9,7 @@ default `min_n = 5` would show it.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections import Counter
 
@@ -16,6 +17,7 @@ import pytest
 
 from lmp_helpers import figures
 from lmp_helpers.codebook import load_codebook
+from lmp_helpers.data import load_survey
 from lmp_helpers.paths import SYNTHETIC_DIR
 from lmp_helpers.tables import figure_table, format_pct
 
@@ -23,6 +25,7 @@ FIGURES = ["fig2_1", "fig3_1", "fig4_1", "fig4_2"]
 PULJER = [1, 2, 3, "alle"]
 
 
+@functools.cache
 def respondents() -> dict[str, Counter]:
     cb = load_codebook()
     out = {}
@@ -52,6 +55,13 @@ def drawn_texts(fig) -> list[str]:
     return [t for t in texts if t]
 
 
+@pytest.fixture(scope="module")
+def shipped():
+    """The shipped (synthetic) data, loaded once: the figures are drawn from it (the oracle above reads the
+    CSV files itself); reading a data folder is tested in test_kills_figures.py."""
+    return load_survey()
+
+
 def test_default_min_n_shows_the_small_ppt_group():
     """The premise of the tests below: PPT in pulje 1 has 6 respondents and is shown at min_n = 5."""
     assert n_in(1, "ppt") == 6
@@ -62,9 +72,11 @@ def test_default_min_n_shows_the_small_ppt_group():
 @pytest.mark.parametrize("pulje", PULJER)
 @pytest.mark.parametrize("figure", FIGURES)
 @pytest.mark.parametrize("min_n", [7, 20])
-def test_no_drawn_text_shows_a_count_below_min_n(figure, pulje, min_n):
+def test_no_drawn_text_shows_a_count_below_min_n(figure, pulje, min_n, shipped):
+    """Each figure × pulje × min_n drawn once; at min_n 20 also its legend, value labels and tick labels
+    (below), and for pulje 1 that the small PPT group (n = 6) is hidden everywhere."""
     cb = load_codebook()
-    fig = figures.plot_figure(figure, pulje, min_n=min_n)
+    fig = figures.plot_figure(figure, pulje, min_n=min_n, survey=shipped)
     texts = drawn_texts(fig)
     joined = "\n".join(texts)
     # Every «n = X» drawn (legend entries, tick labels of Figur 4.2) is 0 or at least min_n.
@@ -83,14 +95,18 @@ def test_no_drawn_text_shows_a_count_below_min_n(figure, pulje, min_n):
                 assert f"{label} {n_true}" not in caption and f"{label} (n = {n_true})" not in caption
         assert f"færre enn {min_n} svar" in caption
     assert "færre enn 5 svar" not in fig.lmp_caption
+    if min_n == 20:
+        if figure == "fig4_2":
+            check_distribution_tick_labels_at_min_n_20(fig, pulje, shipped)
+        else:
+            check_grouped_bars_legend_and_values_at_min_n_20(fig, figure, pulje, shipped)
+        if pulje == 1:
+            check_ppt_pulje_1_is_hidden(fig, texts)
 
 
-@pytest.mark.parametrize("pulje", PULJER)
-@pytest.mark.parametrize("figure", ["fig2_1", "fig3_1", "fig4_1"])
-def test_grouped_bars_legend_and_values_at_min_n_20(figure, pulje):
+def check_grouped_bars_legend_and_values_at_min_n_20(fig, figure, pulje, shipped):
     cb = load_codebook()
     min_n = 20
-    fig = figures.plot_figure(figure, pulje, min_n=min_n)
     ax = fig.axes[0]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     for g, text in zip([g for g in cb.figure(figure).groups if pulje == "alle" or pulje in cb.group(g).pulje],
@@ -102,27 +118,23 @@ def test_grouped_bars_legend_and_values_at_min_n_20(figure, pulje):
         else:
             assert text in (f"{cb.group(g).label} (n = {n})", f"{cb.group(g).label} (n = :)")
     # Value labels: exactly the shares shown at min_n = 20, one per shown cell; «:» once per hidden cell.
-    table = figure_table(figure, pulje, min_n=min_n)
+    table = figure_table(figure, pulje, min_n=min_n, survey=shipped)
     shown = table[~table["suppressed"]]
     values = sorted(t.get_text() for t in ax.texts if t.get_text() != ":")
     assert values == sorted(format_pct(x) for x in shown["share_pct"])
     assert sum(t.get_text() == ":" for t in ax.texts) == int(table["suppressed"].sum())
 
 
-def test_ppt_pulje_1_is_hidden_everywhere_at_min_n_20():
-    for figure in FIGURES:
-        fig = figures.plot_figure(figure, 1, min_n=20)
-        texts = drawn_texts(fig) + [fig.lmp_caption]
-        assert not [t for t in texts if "n = 6" in t or "PPT 6" in t], figure
-        assert any("PPT (n = :)" in t or "PPT\n(n = :)" in t or "PPT :" in t for t in texts), texts
+def check_ppt_pulje_1_is_hidden(fig, texts):
+    texts = texts + [fig.lmp_caption]
+    assert not [t for t in texts if "n = 6" in t or "PPT 6" in t]
+    assert any("PPT (n = :)" in t or "PPT\n(n = :)" in t or "PPT :" in t for t in texts), texts
 
 
-@pytest.mark.parametrize("pulje", PULJER)
-def test_distribution_tick_labels_at_min_n_20(pulje):
+def check_distribution_tick_labels_at_min_n_20(fig, pulje, shipped):
     """Figur 4.2: the tick label n is the item's n (who answered), hidden below min_n; no bar for a hidden group."""
     cb = load_codebook()
     min_n = 20
-    fig = figures.plot_figure("fig4_2", pulje, min_n=min_n)
     ax = fig.axes[0]
     item = cb.figure("fig4_2").items[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
@@ -139,7 +151,7 @@ def test_distribution_tick_labels_at_min_n_20(pulje):
             assert expected_hidden in labels, (labels, answered)
         else:
             assert f"{label}\n(n = {answered})" in labels or expected_hidden in labels, labels
-    table = figure_table("fig4_2", pulje, min_n=min_n)
+    table = figure_table("fig4_2", pulje, min_n=min_n, survey=shipped)
     shown = table[~table["suppressed"] & (table["share_pct"] >= 4)]
     values = sorted(t.get_text() for t in ax.texts if t.get_text() != ":")
     assert values == sorted(format_pct(x) for x in shown["share_pct"])

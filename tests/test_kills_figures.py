@@ -5,8 +5,10 @@ labels and `:` marks), bars (start, length, centre, colour), whisker ends and le
 the figure's footer text. The expected values come from an independent oracle: the numbers of `tables` /
 `stats` (tested on their own), the respondent counts counted here with pandas, the codebook's labels and the
 fixed wording the captions promise. Data: the shipped synthetic data and small generated surveys (tiny
-groups that must be suppressed, ties, a pulje without one group), at min_n 5, 7 and 20. Each figure is drawn
-once per parametrisation (module-scoped fixtures).
+groups that must be suppressed, ties, a pulje without one group, a whole item suppressed, a 5 % segment), at
+min_n 5, 7 and 20. Each figure is drawn once, inside the one test that reads it: mutmut maps a function to
+the tests that call it and times only the call phase, so a drawing in a fixture would be mapped to one test
+and left out of the time its mutants are given. The oracles' tables are computed once per module (`_memo`).
 """
 
 from __future__ import annotations
@@ -18,16 +20,40 @@ import pandas as pd
 import pytest
 from matplotlib.colors import to_hex
 
-from lmp_helpers import figures, style
+from lmp_helpers import figures, stats, style, tables
 from lmp_helpers.book import fmt_p
 from lmp_helpers.codebook import load_codebook
 from lmp_helpers.data import load_survey
+from lmp_helpers.errors import LmpInputError
 from lmp_helpers.pulje import pulje_label
-from lmp_helpers.stats import pulje_comparison
-from lmp_helpers.tables import distribution_table, figure_table, format_pct, respondent_counts
+from lmp_helpers.tables import format_pct
 
 CB = load_codebook()
 SRC = "testkilde"
+
+# -- the oracles: the numbers of `tables` / `stats` (tested on their own), each computed once per arguments ---
+_MEMO: dict = {}  # emptied when the module's surveys are made and dropped, so a survey's id is a stable key
+
+
+def _key(v):
+    return id(v) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v
+
+
+def _memo(fn):
+    """`fn` computed once per arguments while the module's surveys live. Only oracles are memoised: every
+    test still calls the plot function under test itself (mutmut maps a function to the tests that call it)."""
+    def wrapper(*args, **kwargs):
+        key = (fn.__name__, tuple(map(_key, args)), tuple((k, _key(v)) for k, v in sorted(kwargs.items())))
+        if key not in _MEMO:
+            _MEMO[key] = fn(*args, **kwargs)
+        return _MEMO[key]
+    return wrapper
+
+
+figure_table = _memo(tables.figure_table)
+distribution_table = _memo(tables.distribution_table)
+respondent_counts = _memo(tables.respondent_counts)
+pulje_comparison = _memo(stats.pulje_comparison)
 GROUPED = ["fig2_1", "fig3_1", "fig4_1"]
 
 
@@ -68,6 +94,8 @@ def drawn(fig) -> dict:
             xticklabels=_tick_texts(ax.xaxis),
             texts=[(t.get_text(), _r(t.get_position()[0]), _r(t.get_position()[1])) for t in ax.texts],
             bars=bars, whiskers=whiskers,
+            # every Line2D (whisker caps, the distribution's 0 line): a NaN one is an error bar seaborn added
+            lines=[[tuple(_r(v) for v in xy) for xy in line.get_xydata()] for line in ax.lines],
             legend=None if legend is None else [
                 (t.get_text(), _hex(h.get_facecolor())) for t, h in zip(legend.get_texts(), legend.legend_handles,
                                                                          strict=True)],
@@ -127,12 +155,27 @@ def lone_survey():
     }
 
 
-SURVEYS = {"synthetic": load_survey, "small": small_survey, "lone": lone_survey}
+def edge_survey():
+    """Pulje 1, 20 respondents per group. Figur 4.2: one answer of 20 is «1», a segment of exactly 5 %, the
+    smallest that gets a label. Figur 4.1's first item: 3 answers per group, so the whole item is suppressed
+    and the next items must keep their own rows."""
+    rng = np.random.default_rng(20)
+    s = {g: frame(g, [1] * 20, rng, missing=0) for g in CB.groups}
+    s["ppt"]["ressurs"] = pd.array([1] + [2] * 4 + [3] * 5 + [4] * 6 + [5] * 4, dtype="Int64")
+    first = CB.figure("fig4_1").items[0]
+    for df in s.values():
+        df.loc[3:, first] = pd.NA
+    return s
+
+
+SURVEYS = {"synthetic": load_survey, "small": small_survey, "lone": lone_survey, "edge": edge_survey}
 
 
 @pytest.fixture(scope="module")
 def surveys():
-    return {k: f() for k, f in SURVEYS.items()}
+    _MEMO.clear()
+    yield {k: f() for k, f in SURVEYS.items()}
+    _MEMO.clear()
 
 
 def draw_case(plot, param, surveys):
@@ -145,19 +188,15 @@ def draw_case(plot, param, surveys):
 # -- grouped bars (Figur 2.1, 3.1, 4.1) -----------------------------------------------------------------
 GROUPED_CASES = [("synthetic", "fig2_1", "alle", 5), ("synthetic", "fig3_1", 1, 5), ("synthetic", "fig4_1", 3, 5),
                  ("small", "fig2_1", 1, 7), ("small", "fig3_1", "alle", 20), ("small", "fig4_1", 2, 5),
-                 ("lone", "fig2_1", 1, 5)]
+                 ("lone", "fig2_1", 1, 5), ("edge", "fig4_1", 1, 5)]
 
 
-@pytest.fixture(scope="module", params=GROUPED_CASES, ids=lambda c: "-".join(map(str, c)))
-def grouped(request, surveys):
-    case = draw_case(figures.plot_figure, request.param, surveys)
-    yield case
-    case[4].clear()
-
-
-def test_grouped_bars_draw_the_table(grouped):
-    """One test per drawn figure (mutmut maps a mutant to the test that first draws the figure): the
+@pytest.mark.parametrize("case", GROUPED_CASES, ids=lambda c: "-".join(map(str, c)))
+def test_grouped_bars_draw_the_table(case, surveys):
+    """One test per drawn figure, drawn in the test itself (mutmut maps a function to the tests that call
+    it, and times only a test's call, not its fixtures' setup), checking the
     caption, notes and heading first (cheap), then every bar, whisker and label."""
+    grouped = draw_case(figures.plot_figure, case, surveys)
     check_grouped_caption(grouped)
     figure, pulje, min_n, s, fig, d = grouped
     fdef = CB.figure(figure)
@@ -167,6 +206,7 @@ def test_grouped_bars_draw_the_table(grouped):
     (a,) = d["axes"]
     # tick labels: the items' codebook labels, first item on top
     assert [x.replace("\n", " ") for x in a["yticklabels"]] == [CB.item(i).label for i in items]
+    assert a["yticklabels"] == [textwrap.fill(CB.item(i).label, style.LABEL_WRAP) for i in items]
     assert a["yticks"] == list(range(len(items)))
     ys = [a["ax"].transData.transform((0, y))[1] for y in range(len(items))]
     assert ys == sorted(ys, reverse=True)
@@ -197,6 +237,9 @@ def test_grouped_bars_draw_the_table(grouped):
     assert got_bars == sorted(expected_bars)
     assert [(w[0], round(w[1], 1), round(w[2], 1)) for w in a["whiskers"]] == sorted(expected_whiskers)
     assert sorted((x, round(y, 6)) for x, _, y in a["texts"]) == sorted((x, round(y, 6)) for x, y in expected_texts)
+    # the only lines: the whisker caps (two points per shown bar), all finite (no error bar of seaborn's own)
+    assert sum(map(len, a["lines"])) == 2 * len(expected_whiskers)
+    assert all(np.isfinite(line).all() for line in a["lines"])
     # a value label sits just right of its whisker end, a `:` at the start of its row
     ends = {(w[0]): w[2] for w in a["whiskers"]}
     for text, x, y in a["texts"]:
@@ -222,16 +265,15 @@ def check_grouped_caption(grouped):
 
 
 # -- Figur 4.2: one 0–100 % stacked bar per group ------------------------------------------------------
-STACK_CASES = [("synthetic", "alle", 5), ("synthetic", 3, 7), ("small", 1, 7), ("small", "alle", 20)]
+STACK_CASES = [("synthetic", "alle", 5), ("synthetic", 3, 7), ("small", 1, 7), ("small", "alle", 20),
+               ("edge", 1, 5)]
 
 
-@pytest.fixture(scope="module", params=STACK_CASES, ids=lambda c: "-".join(map(str, c)))
-def stacked(request, surveys):
-    name, pulje, min_n = request.param
+def draw_stacked(case, surveys):
+    name, pulje, min_n = case
     s = surveys[name]
     fig = figures.plot_figure("fig4_2", pulje, min_n=min_n, survey=s, source_label=SRC)
-    yield pulje, min_n, s, fig, drawn(fig)
-    fig.clear()
+    return pulje, min_n, s, fig, drawn(fig)
 
 
 def visible_segments(bars, centre: bool):
@@ -243,7 +285,9 @@ def visible_segments(bars, centre: bool):
     return rows
 
 
-def test_stacked_distribution_draws_the_table(stacked):
+@pytest.mark.parametrize("case", STACK_CASES, ids=lambda c: "-".join(map(str, c)))
+def test_stacked_distribution_draws_the_table(case, surveys):
+    stacked = draw_stacked(case, surveys)
     pulje, min_n, s, fig, d = stacked
     fdef = CB.figure("fig4_2")
     t = figure_table("fig4_2", pulje, None, min_n, s)
@@ -273,6 +317,7 @@ def test_stacked_distribution_draws_the_table(stacked):
     got = visible_segments(a["bars"], centre=False)
     assert {r: sorted((c, w) for c, w, _ in v) for r, v in got.items()} == rows_expected
     assert all(b["x"] == 0 and b["h"] == 0.62 for b in a["bars"])
+    assert a["lines"] == []  # no error bars of seaborn's own
     got_texts = [(x, round(y)) if x == ":" else (x, round(y), xx) for x, xx, y in a["texts"]]
     exp = [(x[0], x[1]) if x[0] == ":" else (x[0], x[1], round(x[2], 6)) for x in texts]
     assert sorted(got_texts, key=str) == sorted(exp, key=str)
@@ -286,14 +331,9 @@ DIST_CASES = [("synthetic", "fig2_1", "alle", 5), ("synthetic", "fig4_1", 3, 5),
               ("small", "fig3_1", 2, 5), ("small", "fig4_1", "alle", 20)]
 
 
-@pytest.fixture(scope="module", params=DIST_CASES, ids=lambda c: "-".join(map(str, c)))
-def dist(request, surveys):
-    case = draw_case(figures.plot_distribution, request.param, surveys)
-    yield case
-    case[4].clear()
-
-
-def test_distribution_panels_draw_the_tables(dist):
+@pytest.mark.parametrize("case", DIST_CASES, ids=lambda c: "-".join(map(str, c)))
+def test_distribution_panels_draw_the_tables(case, surveys):
+    dist = draw_case(figures.plot_distribution, case, surveys)
     check_distribution_caption(dist)
     figure, pulje, min_n, s, fig, d = dist
     fdef = CB.figure(figure)
@@ -304,6 +344,7 @@ def test_distribution_panels_draw_the_tables(dist):
         pd.testing.assert_frame_equal(fig.lmp_tables[it], tables[it])
     asked = [g for g in fdef.groups if any((t["group"] == g).any() for t in tables.values())]
     assert len(d["axes"]) == len(fdef.items)
+    top = figure_table(figure, pulje, None, min_n, s)
     for i, (a, it) in enumerate(zip(d["axes"], fdef.items, strict=True)):
         t = tables[it]
         assert a["title_left"] == CB.item(it).label and a["title"] == ""
@@ -318,10 +359,16 @@ def test_distribution_panels_draw_the_tables(dist):
             sub = t[t["group"] == g].sort_values("category")
             n = sub["n"].dropna()
             labels.append(f"{CB.group(g).label} (n = {':' if n.empty else int(n.iloc[0])})")
+            # the distribution hides a group exactly where the figure's table hides its top-two share
+            cell = top[(top["item"] == it) & (top["group"] == g)]
+            assert len(sub) == 0 or bool(sub["suppressed"].any()) == bool(cell["suppressed"].iloc[0])
             if sub["suppressed"].any() or sub.empty or not (sub["n"].fillna(0) > 0).all():
                 texts.append((":", row))
                 continue
             exact = 100 * sub["count"].to_numpy(dtype=float) / sub["n"].to_numpy(dtype=float)
+            # drawn from the counts: each segment rounds to the table's share, the bar adds up to 100
+            assert np.abs(exact - sub["share_pct"].to_numpy(dtype=float)).max() <= 0.05 + 1e-6
+            assert abs(exact.sum() - 100) <= 1e-9
             left = -(exact[0] + exact[1] + exact[2] / 2)
             # layer ends: right side 5, 4, 3 (half); left side 1, 2, 3 (half), all from 0
             half = exact[2] / 2
@@ -342,6 +389,8 @@ def test_distribution_panels_draw_the_tables(dist):
             assert b["x"] == 0 and b["h"] == 0.62
             got.setdefault(int(round(b["y"])), []).append((code_of[b["color"]], b["w"]))
         assert {r: sorted(v) for r, v in got.items()} == expected_rows
+        # the only line: «verken eller»'s 0 line (no error bars of seaborn's own)
+        assert len(a["lines"]) == 1 and {xy[0] for xy in a["lines"][0]} == {0.0}
         got_texts = [(x, round(y)) if x == ":" else (x, round(y), xx) for x, xx, y in a["texts"]]
         assert sorted(got_texts, key=str) == sorted(texts, key=str)
 
@@ -384,28 +433,38 @@ def test_distribution_subset_of_groups_and_items(surveys):
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory, surveys):
-    """The small survey as an export folder without datasource.yml (so: real data, its own source label)."""
+    """The lone survey (group sizes unlike the shipped data's) as an export folder without datasource.yml (so:
+    real data, its own source label)."""
     folder = tmp_path_factory.mktemp("data")
-    for g, df in surveys["small"].items():
+    for g, df in surveys["lone"].items():
         df.to_csv(folder / CB.group(g).file, index=False)
     return folder
 
 
-def test_figures_load_the_data_of_data_dir(data_dir, surveys):
+def test_distribution_loads_the_data_of_data_dir(data_dir, surveys):
     """No survey given: the numbers are those of `data_dir`'s data and its source label is in the caption;
     the default pulje is «alle»."""
     from lmp_helpers.data import data_source
 
-    s = surveys["small"]
+    s = surveys["lone"]
     label = data_source(data_dir)["label"]
     assert label != data_source(None)["label"]
-    fig = figures.plot_distribution("fig4_1", data_dir=data_dir)
+    item = CB.figure("fig4_1").items[-1]  # one panel: what is read from the folder is the same for each
+    fig = figures.plot_distribution("fig4_1", data_dir=data_dir, items=[item])
+    assert list(fig.lmp_tables) == [item]
     assert fig.lmp_caption.startswith(f"Kilde: {label}. {pulje_label('alle')}. "
                                       f"{n_text(counts_oracle(s, 'alle', 5, CB.figure('fig4_1').groups))}. ")
     assert fig.lmp_heading.endswith(pulje_label("alle"))
     for it, t in fig.lmp_tables.items():
         pd.testing.assert_frame_equal(t, distribution_table(it, "alle", None, 5, s, groups=CB.figure("fig4_1").groups))
     fig.clear()
+
+
+def test_pulje_comparison_loads_the_data_of_data_dir(data_dir, surveys):
+    from lmp_helpers.data import data_source
+
+    s = surveys["lone"]
+    label = data_source(data_dir)["label"]
     fig = figures.plot_pulje_comparison(data_dir=data_dir, figures="fig4_1", min_n=7)
     assert fig.lmp_caption.startswith(f"Kilde: {label}. PPT, ")
     t = pd.concat([figure_table("fig4_1", p, None, 7, s) for p in ["1", "2", "3", "alle"]], ignore_index=True)
@@ -414,15 +473,9 @@ def test_figures_load_the_data_of_data_dir(data_dir, surveys):
     for ax, r in zip([a for a in fig.axes if a.get_visible()], tests.itertuples(), strict=True):
         p = ":" if r.withheld else fmt_p(r.fisher_p)
         assert ax.get_title(loc="left").endswith(f"p {p}" if p.startswith("<") else f"p = {p}")
-    fig.clear()
-
-
-def test_a_test_row_missing_for_an_item_shows_a_colon(surveys):
-    s = surveys["small"]
-    tests = pulje_comparison("fig4_1", group="ppt", survey=s, n_resamples=99)
-    fig = figures.plot_pulje_comparison(survey=s, figures="fig4_1", tests=tests.iloc[1:], source_label=SRC)
-    titles = [a.get_title(loc="left") for a in fig.axes if a.get_visible()]
-    assert titles[0].endswith("\np = :")
+    # the premise: at min_n 7 this data has tests shown and one withheld, with the note saying why
+    assert 0 < tests["withheld"].sum() < len(tests) and tests.attrs["notes"]
+    assert fig.lmp_notes == list(tests.attrs["notes"])
     fig.clear()
 
 
@@ -430,22 +483,29 @@ def test_a_test_row_missing_for_an_item_shows_a_colon(surveys):
 PULJE_CASES = [("synthetic", ("fig2_1", "fig4_1"), "ppt", 5), ("small", ("fig4_1",), "ppt", 7),
                ("small", ("fig3_1",), "skoleleder", 20),
                ("lone", ("fig2_1",), "ppt", 5)]  # group sizes unlike the shipped data's (small copies them)
+# The small Figur 4.1 case is drawn with test rows as a caller may pass them (every test of this data at
+# min_n 7 is withheld): the first item's row missing, a p below 0,001, an ordinary p, a withheld test.
+GIVEN_P = {"fisher_p": [1e-5, 0.0456, 0.5], "withheld": [False, False, True]}
+GIVEN_TITLES = ["p = :", "p < 0,001", "p = 0,046", "p = :"]
 
 
-@pytest.fixture(scope="module", params=PULJE_CASES, ids=lambda c: f"{c[0]}-{'+'.join(c[1])}-{c[2]}-{c[3]}")
-def panels(request, surveys):
-    name, figs, group, min_n = request.param
+def draw_panels(case, surveys):
+    name, figs, group, min_n = case
     s = surveys[name]
-    tests = pd.concat([pulje_comparison(f, group=group, survey=s, min_n=min_n, n_resamples=99) for f in figs],
-                      ignore_index=True)
+    if (name, figs) == ("small", ("fig4_1",)):
+        tests = pd.DataFrame({"item": CB.figure("fig4_1").items[1:], **GIVEN_P})
+    else:
+        tests = pd.concat([pulje_comparison(f, group=group, survey=s, min_n=min_n, n_resamples=99) for f in figs],
+                          ignore_index=True)
     tests.attrs["notes"] = ["en testnote"]
     fig = figures.plot_pulje_comparison(min_n=min_n, survey=s, figures=list(figs), group=group, tests=tests,
                                         source_label=SRC)
-    yield figs, group, min_n, s, tests, fig, drawn(fig)
-    fig.clear()
+    return figs, group, min_n, s, tests, fig, drawn(fig)
 
 
-def test_pulje_panels(panels):
+@pytest.mark.parametrize("case", PULJE_CASES, ids=lambda c: f"{c[0]}-{'+'.join(c[1])}-{c[2]}-{c[3]}")
+def test_pulje_panels(case, surveys):
+    panels = draw_panels(case, surveys)
     check_pulje_caption(panels)
     figs, group, min_n, s, tests, fig, d = panels
     puljer = ["1", "2", "3", "alle"]
@@ -457,8 +517,10 @@ def test_pulje_panels(panels):
     # panels of a figure in one row; the unused slots of a shorter row are hidden
     assert len(fig.axes) == ncols * len(figs)
     p_of = {r.item: (":" if r.withheld else fmt_p(r.fisher_p)) for r in tests.itertuples()}
+    if len(tests) < len(items):  # the given rows: one missing
+        assert [a["title_left"].rsplit("\n", 1)[1] for a in d["axes"]] == GIVEN_TITLES
     for a, (f, it) in zip(d["axes"], items, strict=True):
-        p = p_of[it]
+        p = p_of.get(it, ":")  # no row for the item: `:`
         title = f"{CB.figure(f).number}: {textwrap.fill(CB.item(it).label, style.PANEL_TITLE_WRAP)}\n"
         assert a["title_left"] == title + (f"p {p}" if p.startswith("<") else f"p = {p}")
         assert a["title"] == ""
@@ -486,6 +548,7 @@ def test_pulje_panels(panels):
         ends = {w[0]: w[2] for w in a["whiskers"]}
         for text, x, y in a["texts"]:
             assert x < 5 if text == ":" else ends[y] < x < ends[y] + 5
+        assert sum(map(len, a["lines"])) == 2 * len(whisk) and all(np.isfinite(line).all() for line in a["lines"])
 
 
 def check_pulje_caption(panels):
@@ -507,10 +570,13 @@ def check_pulje_caption(panels):
 
 
 def test_pulje_comparison_computes_the_tests_itself(surveys):
-    """Without `tests`: the p-values in the titles are those of `stats.pulje_comparison`, notes its notes."""
+    """Without `tests`: the p-values in the titles are those of `stats.pulje_comparison` for the group
+    drawn (here skoleledere, whose p-values differ from PPT's), notes its notes."""
     s = surveys["small"]
-    fig = figures.plot_pulje_comparison(min_n=7, survey=s, figures="fig4_1", source_label=SRC)
-    tests = pulje_comparison("fig4_1", group="ppt", survey=s, min_n=7, n_resamples=99)
+    fig = figures.plot_pulje_comparison(survey=s, figures="fig4_1", group="skoleleder", source_label=SRC)
+    tests = pulje_comparison("fig4_1", group="skoleleder", survey=s, n_resamples=99)
+    ppt = pulje_comparison("fig4_1", group="ppt", survey=s, n_resamples=99)
+    assert not tests["withheld"].any() and list(tests["fisher_p"]) != list(ppt["fisher_p"])  # the premise
     for ax, r in zip([a for a in fig.axes if a.get_visible()], tests.itertuples(), strict=True):
         p = ":" if r.withheld else fmt_p(r.fisher_p)
         assert ax.get_title(loc="left").endswith(f"p {p}" if p.startswith("<") else f"p = {p}")
@@ -531,3 +597,83 @@ def test_default_arguments_of_the_headings_and_the_caption(surveys):
     assert cap == (f"Kilde: {SRC}. {pulje_label('alle')}. {n_text(counts_oracle(s, 'alle', 5, fdef.groups))}. "
                    f"Andel «{CB.top_two_label.lower()}» av dem som svarte; strek = 95 % konfidensintervall (Wilson). "
                    "«:» = prikket (færre enn 5 svar, eller skjult for å verne et prikket tall).")
+
+
+# -- what plot_figure refuses, and what it reads when it is given only a folder or a subset -------------------
+def test_plot_figure_refuses_tabell1_and_a_bad_group_or_item_with_the_exact_message(surveys):
+    """Refused before anything is drawn; the message names what was wrong and what is allowed."""
+    s = surveys["small"]
+    fdef = CB.figure("fig4_1")
+    cases = [
+        ({"figure": "tabell1"}, "tabell1 er en tabell, ikke en figur; bruk figures.tabell1_styler()"),
+        ({"figure": "fig4_1", "groups": ["elever"]},
+         f"ugyldig gruppe ['elever'] for figuren; tillatt: {', '.join(fdef.groups)}"),
+        ({"figure": "fig4_1", "items": ["kunnskap_mobbing"]},
+         f"ugyldig spørsmål ['kunnskap_mobbing'] for figuren; tillatt: {', '.join(fdef.items)}"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(LmpInputError) as err:
+            figures.plot_figure(survey=s, source_label=SRC, **kwargs)
+        assert str(err.value) == message
+
+
+def test_plot_figure_draws_the_data_of_data_dir_and_names_its_source(data_dir, surveys):
+    """No survey and no source label: the counts drawn and captioned are data_dir's, «Kilde» its label."""
+    from lmp_helpers.data import data_source
+
+    s = surveys["lone"]
+    label = data_source(data_dir)["label"]
+    fig = figures.plot_figure("fig4_2", 2, data_dir=data_dir)
+    counts = counts_oracle(s, 2, 5, ["ppt"])
+    assert counts != counts_oracle(surveys["synthetic"], 2, 5, ["ppt"])  # the premise: the shipped data differ
+    assert fig.lmp_caption.startswith(f"Kilde: {label}. {pulje_label(2)}. {n_text(counts)}. ")
+    t = figure_table("fig4_2", 2, None, 5, s)
+    assert [x.get_text() for x in fig.axes[0].get_yticklabels()] == [f"PPT\n(n = {int(t['n'].dropna().iloc[0])})"]
+    fig.clear()
+
+
+def test_caption_of_a_subset_of_groups_counts_only_those_groups(surveys):
+    s = surveys["small"]
+    fig = figures.plot_figure("fig4_1", 2, survey=s, source_label=SRC, groups=["skoleleder"], items="rolle_uklar")
+    counts = counts_oracle(s, 2, 5, ["skoleleder"])
+    assert fig.lmp_caption.startswith(f"Kilde: {SRC}. {pulje_label(2)}. {n_text(counts)}. ")
+    fig.clear()
+
+
+def test_caption_counts_the_survey_or_the_folder_it_is_given(data_dir, surveys):
+    """`caption` without counts counts the given survey (or data_dir's data) for the figure's own groups;
+    Figur 4.2 has its own method text; without whiskers nothing takes the interval note's place."""
+    from lmp_helpers.data import data_source
+
+    s = surveys["lone"]
+    rule = "«:» = prikket (færre enn {} svar, eller skjult for å verne et prikket tall)."
+    counts = counts_oracle(s, 2, 7, ["ppt"])
+    assert counts != counts_oracle(surveys["synthetic"], 2, 7, ["ppt"])  # the premise: the shipped data differ
+    folder_label = data_source(data_dir)["label"]
+    for kwargs, src in (({"survey": s, "source_label": SRC}, SRC), ({"data_dir": data_dir}, folder_label)):
+        assert figures.caption("fig4_2", 2, min_n=7, **kwargs) == (
+            f"Kilde: {src}. {pulje_label(2)}. {n_text(counts)}. Andel av dem som svarte på spørsmålet. "
+            + rule.format(7))
+    groups = CB.figure("fig2_1").groups
+    assert figures.caption("fig2_1", 1, survey=s, source_label=SRC, show_ci=False) == (
+        f"Kilde: {SRC}. {pulje_label(1)}. {n_text(counts_oracle(s, 1, 5, groups))}. "
+        f"Andel «{CB.top_two_label.lower()}» av dem som svarte. " + rule.format(5))
+
+
+def test_pulje_comparison_refuses_a_figure_without_a_share_per_item(surveys):
+    allowed = ", ".join(k for k, f in CB.figures.items() if f.kind == "grouped_bars")
+    for f in ("fig4_2", "tabell1"):
+        with pytest.raises(LmpInputError) as err:
+            figures.plot_pulje_comparison(survey=surveys["small"], figures=["fig4_1", f])
+        assert str(err.value) == (f"puljesammenligningen viser andeler per spørsmål; ugyldig figur {f!r}; "
+                                  f"tillatt: {allowed}")
+
+
+def test_the_edge_survey_has_its_edges(surveys):
+    """The premises of the «edge» cases above (tables only, nothing drawn)."""
+    s = surveys["edge"]
+    t = figure_table("fig4_1", 1, None, 5, s)
+    first = CB.figure("fig4_1").items[0]
+    assert t[t["item"] == first]["suppressed"].all() and not t[t["item"] != first]["suppressed"].any()
+    shares = figure_table("fig4_2", 1, None, 5, s).set_index("item")["share_pct"]
+    assert shares[CB.scale[1]] == 5.0
