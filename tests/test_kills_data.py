@@ -186,10 +186,13 @@ def test_a_missing_table_is_named_with_what_it_holds(tmp_path, load, name, what)
 def test_a_table_without_a_column_names_the_file_the_column_and_the_allowed_columns(tmp_path, load, name, what):
     columns = list(_csv_rows(DATA / name)[0])
     broken = tmp_path / name
-    broken.write_text(",".join(columns[:1] + columns[2:]) + "\n", encoding="utf-8")
-    with pytest.raises(LmpInputError) as info:
-        load(broken)
-    assert str(info.value) == f"{broken}: mangler kolonne(r) {columns[1]}; tillatt: {', '.join(columns)}"
+    # one column missing, then two (named with «, »)
+    for kept, missing in ((columns[:1] + columns[2:], columns[1]), (columns[:1] + columns[3:],
+                                                                     f"{columns[1]}, {columns[2]}")):
+        broken.write_text(",".join(kept) + "\n", encoding="utf-8")
+        with pytest.raises(LmpInputError) as info:
+            load(broken)
+        assert str(info.value) == f"{broken}: mangler kolonne(r) {missing}; tillatt: {', '.join(columns)}"
 
 
 @pytest.mark.parametrize(("load", "name", "what"), LOADERS)
@@ -273,3 +276,24 @@ def test_a_datasource_file_that_is_no_mapping_says_what_it_holds(tmp_path, conte
     assert str(info.value) == (
         f"{tmp_path / 'datasource.yml'}: innholdet er {kind}, ikke nøkkel: verdi; tillatt: f.eks. «kind: synthetic»"
     )
+
+
+# -- survivors of the 2026-11 run (tests/mutation/survivors.tsv) -------------------------------------------
+def _own_table(path: Path, name: str, changes: list[dict[str, str]]) -> Path:
+    """The shipped table's first row, once per entry of `changes` with those fields replaced."""
+    first = _csv_rows(DATA / name)[0]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(first))
+        writer.writeheader()
+        writer.writerows({**first, **change} for change in changes)
+    return path
+
+
+def test_text_fields_that_look_like_numbers_keep_their_text(tmp_path):
+    claims = _own_table(tmp_path / "report_claims.csv", "report_claims.csv", [
+        {"id": "a", "section": "2.10", "expected": "41"}, {"id": "b", "section": "1.2", "expected": "0.5"}])
+    got = load_claims(claims)
+    assert got["expected"].tolist() == ["41", "0.5"] and got["section"].tolist() == ["2.10", "1.2"]
+    quotes = _own_table(tmp_path / "quotes.csv", "quotes.csv", [
+        {"id": "q1", "section": "2.10"}, {"id": "q2", "section": "3.1"}])
+    assert load_quotes(quotes)["section"].tolist() == ["2.10", "3.1"]

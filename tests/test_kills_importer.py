@@ -681,3 +681,83 @@ def test_a_ppt_header_of_ppt_wordings_and_metadata_is_found_below_a_title(tmp_pa
     assert importer.canonical_csv_text(frame, "ppt") == (
         "respondent_id,pulje," + ",".join(ppt_items) + "\n" + "p-1,3," + ",".join(answers) + "\n")
     assert notes == [f"{path}: overskriften står på linje 2; linje 1 (tittel o.l.) er hoppet over"]
+
+
+# -- survivors of the 2026-11 run (tests/mutation/survivors.tsv) -------------------------------------------
+def refusal(call, *args, **kwargs) -> str:
+    """The message of the LmpInputError that `call` raises."""
+    with pytest.raises(LmpInputError) as exc:
+        call(*args, **kwargs)
+    return message(exc)
+
+
+def test_an_old_excel_file_named_csv_gets_the_save_as_advice(tmp_path: Path):
+    # OLE2 compound file magic (what Excel 97–2003 writes), then padding
+    path = write(tmp_path / "svar.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    assert refusal(read_export, path) == (
+        f"{path}: filen heter .csv, men er en gammel Excel-fil (.xls) eller et annet Office-dokument; "
+        "åpne den i Excel og lagre som .xlsx eller CSV"
+    )
+
+
+def test_a_pdf_or_plain_zip_named_xlsx_is_named_for_what_it_is(tmp_path: Path):
+    pdf = write(tmp_path / "svar.xlsx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    assert refusal(read_export, pdf) == (
+        f"{pdf}: filen heter .xlsx, men er et PDF-dokument; eksporter svarene på nytt som .xlsx eller .csv")
+    archive = tmp_path / "arkiv.xlsx"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("svar.csv", "RespondentID;Pulje\n")
+    assert refusal(read_export, archive) == (
+        f"{archive}: filen heter .xlsx, men er et zip-arkiv; eksporter svarene på nytt som .xlsx eller .csv")
+
+
+def test_a_long_stray_value_is_cut_at_40_characters_in_the_message(tmp_path: Path):
+    stray = "Denne merknaden ble limt inn i feil kolonne av noen"
+    rows = [EXPORT_HEADER, EXPORT_ROWS[0], [*EXPORT_ROWS[1], stray]]
+    path = xlsx(tmp_path / "f.xlsx", {"Svar": rows})
+    assert refusal(read_export, path) == (
+        f"{path}, celle P3: verdien 'Denne merknaden ble limt inn i feil kolo' står til høyre for overskriftens "
+        "siste kolonne (O); tillatt: ingen verdier utenfor overskriften (er raden forskjøvet?)"
+    )
+
+
+def test_header_row_one_and_the_last_row_are_allowed(tmp_path: Path):
+    path = write(tmp_path / "h.csv", csv_bytes([EXPORT_HEADER, *EXPORT_ROWS]))
+    assert canonical(convert_export(path, GROUP, header_row=1)) == EXPECTED_CSV
+    # the last line as header: nothing below it, which is said as such (not «--header-row 2 finnes ikke»)
+    path = write(tmp_path / "t.csv", csv_bytes([["Undersøkelse for skoleeiere"], EXPORT_HEADER]))
+    assert refusal(convert_export, path, GROUP, header_row=2) == (
+        f"{path}: ingen rader med svar (bare overskrift); tillatt: minst én respondent")
+
+
+def test_map_file_that_is_not_pairs_is_refused(tmp_path: Path):
+    map_file = tmp_path / "kart.yml"
+    for text in (f"- {ITEMS[0]}\n- {ITEMS[1]}\n", "bare tekst\n", "{}\n"):
+        map_file.write_text(text, encoding="utf-8")
+        assert refusal(importer.load_mapping, map_file, GROUP) == (
+            f"--map {map_file}: innholdet må være «overskrift: kolonne»-par, ett per linje")
+
+
+def test_map_file_ignore_words_and_entries_after_an_ignored_one(tmp_path: Path):
+    map_file = tmp_path / "kart.yml"
+    map_file.write_text(
+        'Kommentar: ""\nIP: "  "\nStart: ignore\nSlutt: IGNORE\nKommune: Ignorer\nSvar A: ' + ITEMS[0] + "\n",
+        encoding="utf-8",
+    )
+    assert importer.load_mapping(map_file, GROUP) == {
+        "kommentar": None, "ip": None, "start": None, "slutt": None, "kommune": None, "svar a": ITEMS[0],
+    }
+
+
+def test_ignore_option_is_comma_separated_and_keeps_spaces_inside_a_name():
+    assert importer.parse_ignore(["Start, Slutt", "IP adresse", " , Kommentar ,"]) == [
+        "Start", "Slutt", "IP adresse", "Kommentar"]
+    assert importer.parse_ignore(None) == []
+
+
+def test_a_chosen_sheet_is_named_in_the_messages(tmp_path: Path):
+    bad = [EXPORT_HEADER, [*EXPORT_ROWS[0][:3], "Litt", *EXPORT_ROWS[0][4:]]]
+    two = xlsx(tmp_path / "to.xlsx", {"A": [EXPORT_HEADER, *EXPORT_ROWS], "B": bad})
+    assert refusal(convert_export, two, GROUP, sheet="B") == (
+        f"{two} (ark 'B'): ukjente svar – kolonne kunnskap_skoleutvikling: 'Litt' på linje 2; " + ALLOWED_ANSWERS
+    )

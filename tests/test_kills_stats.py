@@ -84,6 +84,16 @@ def test_answer_counts_errors_name_group_column_row_and_value():
         stats.answer_counts(half, [ITEM], "ppt")
     with pytest.raises(LmpInputError, match=r"ugyldig svarkode -1 i kolonne rolle_uklar, rad 1"):
         stats.answer_counts(frame("ppt", [3], {ITEM: [-1]}), [ITEM], "ppt")
+    # pulje values that are not numpy scalars: missing in an Int64 column, a text in an object column
+    no_pulje = frame("ppt", [1, 2], {ITEM: [1, 2]})
+    no_pulje["pulje"] = pd.array([1, None], dtype="Int64")
+    with pytest.raises(LmpInputError) as err:
+        stats.answer_counts(no_pulje, [ITEM])
+    assert str(err.value) == "data: ugyldig pulje <NA> i rad 2; tillatt: 1, 2, 3"
+    no_pulje["pulje"] = pd.Series([1, "x"], dtype=object)
+    with pytest.raises(LmpInputError) as err:
+        stats.answer_counts(no_pulje, [ITEM], "ppt")
+    assert str(err.value) == "ppt: ugyldig pulje 'x' i rad 2; tillatt: 1, 2, 3"
 
 
 def test_answer_counts_of_no_frame_or_no_rows_are_zeros():
@@ -306,12 +316,15 @@ def test_group_comparison_refuses_a_group_picked_twice():
     assert str(err.value) == f"spørsmålet {ITEM!r}: gruppen ppt er valgt mer enn én gang"
 
 
-def test_group_comparison_without_a_group_frame_treats_it_as_empty():
+@pytest.mark.parametrize(("missing", "n_group"), [("skoleeier", "6 / 7 / 0"), ("ppt", "0 / 6 / 7")])
+def test_group_comparison_without_a_group_frame_treats_it_as_empty(missing, n_group):
+    # the missing group last, and first: the groups after it still count
     a, b = [1, 2, 4, 5, 5, 3], [2, 2, 3, 4, 1, 1, 2]
-    survey = {"ppt": frame("ppt", [1] * 6, {ITEM: a}), "skoleleder": frame("skoleleder", [1] * 7, {ITEM: b})}
+    present = [g for g in ("ppt", "skoleleder", "skoleeier") if g != missing]
+    survey = {present[0]: frame(present[0], [1] * 6, {ITEM: a}), present[1]: frame(present[1], [1] * 7, {ITEM: b})}
     out = stats.group_comparison(ITEM, survey=survey, n_resamples=9, seed=2)
     row = out.iloc[0]
-    assert row["n_group"] == "6 / 7 / 0" and row["groups"] == "ppt / skoleleder / skoleeier"
+    assert row["n_group"] == n_group and row["groups"] == "ppt / skoleleder / skoleeier"
     assert row["kruskal_h"] == pytest.approx(scipy.stats.kruskal(a, b).statistic, rel=1e-12)
 
 

@@ -417,3 +417,33 @@ def test_write_tables_names_lmp_tables_when_another_writer_holds_the_folder(tmp_
     finally:
         os.close(fd)
     assert not out.exists()
+
+
+# -- survivors of the 2026-11 run (tests/mutation/survivors.tsv) -------------------------------------------
+def test_csv_text_ends_lines_with_newline_also_where_the_system_uses_crlf(monkeypatch):
+    import os
+
+    monkeypatch.setattr(os, "linesep", "\r\n")  # as on Windows
+    tiny = pd.DataFrame({"item": ["a", "b"], "n": pd.array([3, None], dtype="Int64")})
+    assert tables._csv_text(tiny) == "item,n\na,3\nb,\n"
+
+
+def test_write_changed_keeps_an_unchanged_file_in_its_own_folder(tmp_path):
+    import os
+
+    folder = tmp_path / "out"
+    files = {"a.csv": b"1\n", "excel/b.csv": b"2\n", "excel/c.csv": b"3\n"}
+    tables.write_changed(folder, files, own="excel")
+    os.utime(folder / "excel" / "b.csv", (1_000_000, 1_000_000))
+    tables.write_changed(folder, {**files, "excel/c.csv": b"ny\n"}, own="excel")
+    assert (folder / "excel" / "b.csv").stat().st_mtime == 1_000_000
+    assert (folder / "excel" / "b.csv").read_bytes() == b"2\n" and (folder / "excel" / "c.csv").read_bytes() == b"ny\n"
+
+
+def test_write_changed_creates_missing_parent_folders(tmp_path):
+    # as downloads.write_downloads does on a fresh out folder: <out>/nedlastinger/pulje-P/ with no nedlastinger/
+    folder = tmp_path / "ut" / "nedlastinger" / "pulje-1"
+    tables.write_changed(folder, {"a.csv": b"1\n", "excel/b.csv": b"2\n"}, own="excel")
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()) == [
+        "ut/nedlastinger/pulje-1/a.csv", "ut/nedlastinger/pulje-1/excel/b.csv"]
+    assert (folder / "a.csv").read_bytes() == b"1\n" and (folder / "excel" / "b.csv").read_bytes() == b"2\n"
