@@ -287,14 +287,23 @@ class Watcher:
         kernel_pool.drop_dead_pools()
         try:
             result = runner.run(log=lambda *_: None, **self.run_kwargs)
-        except LmpError as exc:
-            self.print_line(f"[{stamp}] {what}: lmp run feilet: {' '.join(str(exc).split())} "
+        except (LmpError, OSError) as exc:
+            from lmp_helpers.cli import os_error_message
+
+            text = os_error_message(exc) if isinstance(exc, OSError) else " ".join(str(exc).split())
+            self.print_line(f"[{stamp}] {what}: lmp run feilet: {text} "
                             "– nettstedet er ikke oppdatert; venter på neste endring")
             return False
         pages = None
         if self._site_outdated():
             log = self.root / SPHINX_LOG
-            code = self.sphinx.build(SPHINX_ARGV, log, env={"LMP_REPO_URL": os.environ.get("LMP_REPO_URL", "")})
+            try:
+                code = self.sphinx.build(SPHINX_ARGV, log)
+            except (LmpError, OSError) as exc:  # the Sphinx parent died: a new one for the next build
+                self.sphinx.close()
+                self.sphinx = SphinxParent(self.root)
+                self.print_line(f"[{stamp}] {what}: jupyter-book build feilet: {exc} – venter på neste endring")
+                return False
             if code != 0:
                 self.print_line(f"[{stamp}] {what}: jupyter-book build feilet (kode {code}):\n"
                                 + _problems(log) + f"\n  (hele loggen: {log}) – venter på neste endring")
