@@ -299,7 +299,9 @@ def watch_copy(work: Path, env: dict) -> tuple[Path, WatchProcess]:
 def watch_pairs(work: Path, env: dict, repeat: int, wwork: Path, watcher: WatchProcess) -> list[dict]:
     """`repeat` rounds of the one-chapter scenario: today's method (`make book`), the new method (`make
     book`) and `lmp watch` (from edit to the site updated), order rotated every round; afterwards the
-    watcher's site and executed notebooks are compared with the last `make book`'s (same sources)."""
+    watcher's site and executed notebooks are compared with the new method's `make book` of the same sources
+    (today's method's differs in searchindex.js: Sphinx's own incremental build drops the index entries of
+    the pages it does not write, see book/_ext/lmp_incremental.py)."""
     rounds = []
     orders = (("today", "new", "watch"), ("watch", "today", "new"), ("new", "watch", "today"))
     for i in range(repeat):
@@ -313,10 +315,11 @@ def watch_pairs(work: Path, env: dict, repeat: int, wwork: Path, watcher: WatchP
                 restore(work)
                 edit_chapter(work)
                 rnd[m] = dict(make_book(work, env[m]), load_1min=_load())
+                if m == "new":  # the site the watcher must match (today's method drops index entries)
+                    theirs = site_files(work / "_build" / "html") | executed_notebooks(work)
         ours = site_files(wwork / "_build" / "html") | executed_notebooks(wwork)
-        theirs = site_files(work / "_build" / "html") | executed_notebooks(work)
         differ = sorted(f for f in set(ours) | set(theirs) if ours.get(f) != theirs.get(f))
-        rnd["watch_site_same_as_make_book"] = {"identical": not differ, "files": len(theirs), "differ": differ[:20]}
+        rnd["watch_site_same_as_new_make_book"] = {"identical": not differ, "files": len(theirs), "differ": differ[:20]}
         for m in ("watch", "new"):
             rnd[f"{m}_over_today"] = rnd[m]["total"] / rnd["today"]["total"]
             rnd[f"{m}_over_today_cpu"] = rnd[m]["cpu"] / rnd["today"]["cpu"]
@@ -325,8 +328,8 @@ def watch_pairs(work: Path, env: dict, repeat: int, wwork: Path, watcher: WatchP
               + "; ".join(f"{m} {rnd[m]['total']:.1f} s wall, {rnd[m]['cpu']:.1f} s CPU, "
                           f"{rnd[m]['pages_written']} pages" for m in ("today", "new", "watch"))
               + f" → watch/today {rnd['watch_over_today']:.2f}× wall, {rnd['watch_over_today_cpu']:.2f}× CPU; "
-                f"new/today {rnd['new_over_today']:.2f}× wall; watch site = make book site: "
-                f"{rnd['watch_site_same_as_make_book']['identical']}", flush=True)
+                f"new/today {rnd['new_over_today']:.2f}× wall; watch site = new make book site: "
+                f"{rnd['watch_site_same_as_new_make_book']['identical']}", flush=True)
     return rounds
 
 

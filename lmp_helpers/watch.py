@@ -319,6 +319,10 @@ class Watcher:
     def loop(self) -> int:
         """Build once, then rebuild on every change until Ctrl-C (exit code 0)."""
         restarted = os.environ.pop(RESTART_ENV, None)
+        # Ctrl-C and a plain `kill` stop cleanly, also when started in the background (where a shell leaves
+        # SIGINT ignored, and Python keeps it so).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             self.start()
             self.print_line(f"lmp watch: følger med på {', '.join(d + '/' for d in self.watched)}, "
