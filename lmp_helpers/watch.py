@@ -160,7 +160,6 @@ def _sphinx_child(request: dict, control: socket.socket) -> None:
         os.dup2(log, 2)
         os.close(log)
         os.chdir(request["cwd"])
-        os.environ.update(request.get("env", {}))
         from jupyter_book.cli.main import main
 
         sys.argv = ["jupyter-book", *request["argv"]]
@@ -182,27 +181,27 @@ def _sphinx_child(request: dict, control: socket.socket) -> None:
 class SphinxParent:
     """The client side: starts the Sphinx parent and asks it for builds (one at a time)."""
 
-    def __init__(self, root: Path, env: dict | None = None):
+    def __init__(self, root: Path):
         self.root = Path(root)
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen(
             [sys.executable, "-c", "import sys; from lmp_helpers.watch import serve_sphinx; "
              "serve_sphinx(int(sys.argv[1]))", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), cwd=self.root, stdin=subprocess.DEVNULL,
-            env=env, start_new_session=True,  # Ctrl-C goes to the watcher, which stops this group
+            start_new_session=True,  # Ctrl-C goes to the watcher, which stops this group
         )
         theirs.close()
         self._control = ours
         self._stream = ours.makefile("rwb")
         self._ready = False
 
-    def build(self, argv: Sequence[str], log: Path, env: dict | None = None) -> int:
+    def build(self, argv: Sequence[str], log: Path) -> int:
         if not self._ready:
             if not json.loads(self._stream.readline() or b"{}").get("ready"):
                 raise LmpError("Sphinx-forelderen avsluttet under oppstart")
             self._ready = True
         log.parent.mkdir(parents=True, exist_ok=True)
-        request = {"argv": list(argv), "log": str(log), "cwd": str(self.root), "env": env or {}}
+        request = {"argv": list(argv), "log": str(log), "cwd": str(self.root)}
         self._stream.write(json.dumps(request).encode() + b"\n")
         self._stream.flush()
         answer = self._stream.readline()
@@ -234,7 +233,6 @@ class Watcher:
     watched: Sequence[str] = WATCHED_DIRS
     print_line: Callable[[str], None] = field(default=lambda s: print(s, flush=True))
     sphinx: SphinxParent | None = None
-    builds: int = 0
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -282,7 +280,6 @@ class Watcher:
         from lmp_helpers import kernel_pool, runner
 
         t0 = time.perf_counter()
-        self.builds += 1
         stamp = time.strftime("%H:%M:%S")
         kernel_pool.drop_dead_pools()
         try:

@@ -225,6 +225,19 @@ def test_ctrl_c_stops_the_watcher_and_its_parents(book):
     assert alive == set()
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--min-n", "0"], "ugyldig min_n 0"),
+    (["--data", "finnes/ikke"], "datamappa finnes ikke: finnes/ikke"),
+    (["--pulje", "4"], "pulje"),
+])
+def test_bad_arguments_stop_at_once_with_lmp_runs_message(args, message, capsys):
+    from lmp_helpers.cli import main
+
+    assert main(["watch", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lmp watch: feil: ") and message in err, err
+
+
 def test_what_restarts_and_what_only_rebuilds():
     assert needs_restart(["lmp_helpers/figures.py", "book/_ext/lmp_site.py", "_config.yml", "data/codebook.yml",
                           "data/quotes.csv"]) == ["lmp_helpers/figures.py", "book/_ext/lmp_site.py", "_config.yml",
