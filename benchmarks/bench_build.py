@@ -259,9 +259,9 @@ class WatchProcess:
         edit(self.work)
         line = self.wait_line(r"^\[[\d:]+\] endret ")
         dt, cpu = time.perf_counter() - t0, tree_cpu(self.proc.pid) - c0
-        m = re.search(r"(\d+) notebook\(er\) kjørt, (?:(\d+) side\(r\) skrevet)?", line)
-        return {"total": dt, "cpu": cpu, "executed": int(m.group(1)),
-                "pages_written": int(m.group(2)) if m.group(2) else 0, "line": line}
+        m = re.search(r"(\d+) notebook\(er\) kjørt \(([\d.]+) s\), (?:(\d+) side\(r\) skrevet)?", line)
+        return {"total": dt, "cpu": cpu, "executed": int(m.group(1)), "lmp_run": float(m.group(2)),
+                "pages_written": int(m.group(3)) if m.group(3) else 0, "line": line}
 
     def stop(self) -> None:
         import signal
@@ -456,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         step("site after one chapter edited vs fresh build", results.get("site_check_one_chapter"))
 
         # The edit loop: `lmp watch` in a copy of the built state against `make book` (both methods).
+        restore(work)  # the built starting state (the data-file scenario left its edit in place)
         wwork, watcher = watch_copy(work, env["new"])
         try:
             results["watch_one_chapter"] = watch_pairs(work, env, args.repeat, wwork, watcher)

@@ -291,6 +291,7 @@ class Watcher:
             self.print_line(f"[{stamp}] {what}: lmp run feilet: {text} "
                             "– nettstedet er ikke oppdatert; venter på neste endring")
             return False
+        t_run = time.perf_counter() - t0
         pages = None
         if self._site_outdated():
             log = self.root / SPHINX_LOG
@@ -308,9 +309,10 @@ class Watcher:
             (self.root / SITE_STAMP).touch()
             pages = len(re.findall(r"writing output\.\.\. .*?\[\s*\d+%\]", log.read_text(errors="replace")))
         seconds = time.perf_counter() - t0
-        written = f"{pages} side(r) skrevet" if pages is not None else "nettstedet var allerede oppdatert"
-        self.print_line(f"[{stamp}] {what}: {len(result.executed)} notebook(er) kjørt, {written}, "
-                        f"{seconds:.1f} s → {self.site}")
+        written = (f"{pages} side(r) skrevet ({seconds - t_run:.1f} s)" if pages is not None
+                   else "nettstedet var allerede oppdatert")
+        self.print_line(f"[{stamp}] {what}: {len(result.executed)} notebook(er) kjørt ({t_run:.1f} s), {written}, "
+                        f"{seconds:.1f} s i alt → {self.site}")
         return True
 
     def loop(self) -> int:

@@ -132,7 +132,7 @@ def book(tmp_path_factory):
     root = tmp_path_factory.mktemp("watch") / "bok"
     write_sources(root)
     watcher = Running(root)
-    watcher.wait_for(r"første bygging: 1 notebook\(er\) kjørt, \d+ side\(r\) skrevet")
+    watcher.wait_for(r"første bygging: 1 notebook\(er\) kjørt \([\d.]+ s\), \d+ side\(r\) skrevet")
     yield root, watcher
     if watcher.proc.poll() is None:
         watcher.proc.kill()
@@ -148,7 +148,7 @@ def test_one_chapter_edit_gives_the_site_a_fresh_build_gives(book, tmp_path):
     root, watcher = book
     edit(root / "notebooks" / "kap.ipynb", "Endret tekst etter første bygging.")
     line = watcher.wait_for(r"endret notebooks/kap\.ipynb")
-    assert "1 notebook(er) kjørt" in line and "side(r) skrevet" in line, line
+    assert "1 notebook(er) kjørt" in line and "side(r) skrevet" in line and "s i alt →" in line, line
     fresh = tmp_path / "bok"
     fresh.mkdir()
     for name in ("_config.yml", "_toc.yml", "Makefile", "forside.md", "notebooks", "helpers"):
