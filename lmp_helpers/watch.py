@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lmp_helpers.errors import LmpError
+from lmp_helpers.errors import LmpError, LmpInputError
 from lmp_helpers.paths import PROJECT_ROOT
 
 # `make book`'s Sphinx step (Makefile, target _build/html/.lmp-built), run in a forked child.
@@ -377,6 +377,8 @@ def cli_watch(args) -> int:
     run_kwargs = {"pulje": parse_pulje_list(args.pulje), "data": args.data, "min_n": args.min_n,
                   "jobs": args.jobs}
     runner_check(run_kwargs)
+    if not args.interval > 0:
+        raise LmpInputError(f"ugyldig --interval {args.interval}; må være et antall sekunder > 0 (standard 0,3)")
     return Watcher(PROJECT_ROOT, run_kwargs, interval=args.interval).loop()
 
 

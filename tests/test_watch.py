@@ -229,6 +229,7 @@ def test_ctrl_c_stops_the_watcher_and_its_parents(book):
     (["--min-n", "0"], "ugyldig min_n 0"),
     (["--data", "finnes/ikke"], "datamappa finnes ikke: finnes/ikke"),
     (["--pulje", "4"], "pulje"),
+    (["--interval", "0"], "ugyldig --interval 0"),
 ])
 def test_bad_arguments_stop_at_once_with_lmp_runs_message(args, message, capsys):
     from lmp_helpers.cli import main
