@@ -62,6 +62,9 @@ RESTART_PATTERNS: tuple[str, ...] = (
 )
 WATCHED_DIRS: tuple[str, ...] = ("notebooks", "data", "lmp_helpers", "book")
 WATCHED_FILES: tuple[str, ...] = ("_toc.yml", "_config.yml")
+# Not sources: bytecode, our temp files, and the .mo catalogues Sphinx compiles from book/_locale's .po files
+# during a build (watching them would trigger a second, empty rebuild).
+IGNORED_SUFFIXES = (".pyc", ".tmp", ".mo")
 RESTART_ENV = "LMP_WATCH_RESTARTED"  # what changed, for the first line after a restart
 
 
@@ -70,8 +73,8 @@ RESTART_ENV = "LMP_WATCH_RESTARTED"  # what changed, for the first line after a 
 
 
 def scan(root: Path, dirs: Sequence[Path], files: Sequence[Path]) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of every watched file, by path relative to `root` (hidden files, __pycache__ and
-    checkpoints left out)."""
+    """(mtime, size) of every watched file, by path relative to `root` (hidden files and folders,
+    __pycache__ and IGNORED_SUFFIXES left out)."""
     seen: dict[str, tuple[int, int]] = {}
 
     def add(path: Path) -> None:
@@ -91,7 +94,7 @@ def scan(root: Path, dirs: Sequence[Path], files: Sequence[Path]) -> dict[str, t
         for dirpath, dirnames, filenames in os.walk(top):
             dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "__pycache__"]
             for name in filenames:
-                if not name.startswith(".") and not name.endswith((".pyc", ".tmp")):
+                if not name.startswith(".") and not name.endswith(IGNORED_SUFFIXES):
                     add(Path(dirpath) / name)
     return seen
 

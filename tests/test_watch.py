@@ -257,6 +257,7 @@ def test_scan_sees_new_changed_and_removed_files_but_not_hidden_ones(tmp_path):
     (tmp_path / "a" / "y.txt").write_text("new")
     (tmp_path / "a" / ".hidden").write_text("no")
     (tmp_path / "a" / "__pycache__" / "m.pyc").write_text("no")
+    (tmp_path / "a" / "sphinx.mo").write_text("compiled by the build")
     (tmp_path / "top.yml").write_text("t")
     after = scan(tmp_path, [tmp_path / "a"], [tmp_path / "top.yml"])
     assert changed(before, after) == ["a/x.txt", "a/y.txt", "top.yml"]
