@@ -35,6 +35,7 @@ book: $(STAMP)
 	@echo "Boka er bygget: $(CURDIR)/_build/html/index.html"
 
 # REPO_URL=https://... shows the repository button (book/_ext/lmp_site.py); without it there is none.
+# `make watch` runs the same build (lmp_helpers/watch.py SPHINX_ARGV): change both together.
 REPO_URL ?=
 _build/html/.lmp-built: $(BOOK_INPUTS) $(STAMP)
 	LMP_REPO_URL="$(REPO_URL)" $(BIN)/jupyter-book build . -W -n --keep-going
