@@ -8,7 +8,7 @@ DATA ?= data/synthetic
 MIN_N ?= 5
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: book pdf test lab bench mutate venv lock clean
+.PHONY: book watch pdf test lab bench mutate venv lock clean
 
 venv: $(STAMP)
 
@@ -35,10 +35,17 @@ book: $(STAMP)
 	@echo "Boka er bygget: $(CURDIR)/_build/html/index.html"
 
 # REPO_URL=https://... shows the repository button (book/_ext/lmp_site.py); without it there is none.
+# `make watch` runs the same build (lmp_helpers/watch.py SPHINX_ARGV): change both together.
 REPO_URL ?=
 _build/html/.lmp-built: $(BOOK_INPUTS) $(STAMP)
 	LMP_REPO_URL="$(REPO_URL)" $(BIN)/jupyter-book build . -W -n --keep-going
 	touch $@
+
+# The edit loop: one long-lived process (lmp_helpers/watch.py) that keeps a warm kernel parent and a warm
+# Sphinx parent and does what `make book` does after every change to notebooks/, data/, lmp_helpers/, book/,
+# _toc.yml or _config.yml (helper code or configuration restarts it). Ctrl-C stops it.
+watch: $(STAMP)
+	LMP_REPO_URL="$(REPO_URL)" $(BIN)/lmp watch --pulje 1 2 3 alle --data "$(DATA)" --min-n $(MIN_N)
 
 # The site plus the report as a PDF per pulje in _build/html/pdf/, linked from every page
 # («Last ned rapporten som PDF»). LMP_PDF=1 tells book/_ext/lmp_pdf.py to add the links and print the PDFs

@@ -193,6 +193,146 @@ def cell_times() -> dict:
             "per_job": per_job}
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a live process tree: every process's own time plus the time of the
+    children it has reaped (the watcher's forked kernels and Sphinx children are reaped by their warm
+    parents, which stay alive)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            stats[int(stat.parent.name)] = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError):
+            continue
+    children: dict[int, list[int]] = {}
+    for p, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(p)
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        if p in stats:
+            total += sum(int(x) for x in stats[p][11:15]) / tick  # utime, stime, cutime, cstime
+        todo.extend(children.get(p, []))
+    return total
+
+
+class WatchProcess:
+    """`lmp watch` running in its own copy of the project; `edit_and_wait` times an edit until the watcher
+    has printed the line that says the site is updated (printed after the site stamp is touched)."""
+
+    def __init__(self, work: Path, env: dict):
+        import queue
+        import threading
+
+        self.work = work
+        self.proc = subprocess.Popen([sys.executable, "-m", "lmp_helpers.cli", "watch"], cwd=work, env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: queue.Queue = queue.Queue()
+        self.log: list[str] = []
+
+        def read():
+            for line in self.proc.stdout:
+                self.lines.put(line.rstrip("\n"))
+            self.lines.put(None)
+
+        threading.Thread(target=read, daemon=True).start()
+
+    def wait_line(self, pattern: str, timeout: float = 900) -> str:
+        import queue
+
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.1, end - time.monotonic()))
+            except queue.Empty:
+                raise SystemExit(f"lmp watch: no line matching {pattern!r} in {timeout} s: {self.log[-5:]}") from None
+            if line is None:
+                raise SystemExit(f"lmp watch exited: {self.log[-10:]}")
+            self.log.append(line)
+            if "feilet" in line:
+                raise SystemExit(f"lmp watch: a build failed: {line}")
+            if re.search(pattern, line):
+                return line
+
+    def edit_and_wait(self, edit) -> dict:
+        c0, t0 = tree_cpu(self.proc.pid), time.perf_counter()
+        edit(self.work)
+        line = self.wait_line(r"^\[[\d:]+\] endret ")
+        dt, cpu = time.perf_counter() - t0, tree_cpu(self.proc.pid) - c0
+        m = re.search(r"(\d+) notebook\(er\) kjørt \(([\d.]+) s\), (?:(\d+) side\(r\) skrevet)?", line)
+        return {"total": dt, "cpu": cpu, "executed": int(m.group(1)), "lmp_run": float(m.group(2)),
+                "pages_written": int(m.group(3)) if m.group(3) else 0, "line": line}
+
+    def stop(self) -> None:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def executed_notebooks(work: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(work)): p.read_bytes() for p in (work / "generated").rglob("*.ipynb")}
+
+
+def revert_chapter(work: Path) -> None:
+    shutil.copy2(work / ".bench-orig" / EDITED[0], work / EDITED[0])
+
+
+def watch_copy(work: Path, env: dict) -> tuple[Path, WatchProcess]:
+    """A second copy of the built project (its own generated/ and _build/) with `lmp watch` running in it,
+    warmed up by one unmeasured edit and its revert (Sphinx re-reads a moved project once)."""
+    wwork = work.parent / (work.name + "-watch")
+    shutil.copytree(work, wwork, symlinks=True, ignore=shutil.ignore_patterns(".bench-snap"))
+    wenv = dict(env, PYTHONPATH=str(wwork))
+    watcher = WatchProcess(wwork, wenv)
+    watcher.wait_line(r"første bygging")
+    for edit in (edit_chapter, revert_chapter):
+        watcher.edit_and_wait(edit)
+    return wwork, watcher
+
+
+def watch_pairs(work: Path, env: dict, repeat: int, wwork: Path, watcher: WatchProcess) -> list[dict]:
+    """`repeat` rounds of the one-chapter scenario: today's method (`make book`), the new method (`make
+    book`) and `lmp watch` (from edit to the site updated), order rotated every round; afterwards the
+    watcher's site and executed notebooks are compared with the new method's `make book` of the same sources
+    (today's method's differs in searchindex.js: Sphinx's own incremental build drops the index entries of
+    the pages it does not write, see book/_ext/lmp_incremental.py)."""
+    rounds = []
+    orders = (("today", "new", "watch"), ("watch", "today", "new"), ("new", "watch", "today"))
+    for i in range(repeat):
+        rnd: dict = {"order": orders[i % 3]}
+        for m in orders[i % 3]:
+            if m == "watch":
+                if (wwork / EDITED[0]).read_bytes() != (work / ".bench-orig" / EDITED[0]).read_bytes():
+                    watcher.edit_and_wait(revert_chapter)  # back to the starting state (not measured)
+                rnd[m] = dict(watcher.edit_and_wait(edit_chapter), load_1min=_load())
+            else:
+                restore(work)
+                edit_chapter(work)
+                rnd[m] = dict(make_book(work, env[m]), load_1min=_load())
+                if m == "new":  # the site the watcher must match (today's method drops index entries)
+                    theirs = site_files(work / "_build" / "html") | executed_notebooks(work)
+        ours = site_files(wwork / "_build" / "html") | executed_notebooks(wwork)
+        differ = sorted(f for f in set(ours) | set(theirs) if ours.get(f) != theirs.get(f))
+        rnd["watch_site_same_as_new_make_book"] = {"identical": not differ, "files": len(theirs), "differ": differ[:20]}
+        for m in ("watch", "new"):
+            rnd[f"{m}_over_today"] = rnd[m]["total"] / rnd["today"]["total"]
+            rnd[f"{m}_over_today_cpu"] = rnd[m]["cpu"] / rnd["today"]["cpu"]
+        rounds.append(rnd)
+        print(f"[{time.strftime('%H:%M:%S')} load {_load()}] one chapter, round {i + 1} ({', '.join(rnd['order'])}): "
+              + "; ".join(f"{m} {rnd[m]['total']:.1f} s wall, {rnd[m]['cpu']:.1f} s CPU, "
+                          f"{rnd[m]['pages_written']} pages" for m in ("today", "new", "watch"))
+              + f" → watch/today {rnd['watch_over_today']:.2f}× wall, {rnd['watch_over_today_cpu']:.2f}× CPU; "
+                f"new/today {rnd['new_over_today']:.2f}× wall; watch site = new make book site: "
+                f"{rnd['watch_site_same_as_new_make_book']['identical']}", flush=True)
+    return rounds
+
+
 def snapshot(work: Path) -> None:
     snap = work / ".bench-snap"
     shutil.rmtree(snap, ignore_errors=True)
@@ -217,7 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", choices=["one-chapter"],
                     help="quick check: one new-method cold build for the starting state, then only the "
                          "one-chapter scenario, both methods alternated --repeat times (writes build-one-chapter.json)")
-    ap.add_argument("--repeat", type=int, default=2, help="with --only: pairs of one-chapter builds")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="rounds of one-chapter builds (today, new, watch; order rotated): with --only, and "
+                         "the watch comparison of the full run")
     ap.add_argument("--cell-times", action="store_true", help=argparse.SUPPRESS)  # internal, in the copy
     args = ap.parse_args(argv)
     if args.cell_times:
@@ -313,6 +455,17 @@ def main(argv: list[str] | None = None) -> int:
             step(name, {m: incremental[m][name] for m in incremental})
         step("site after one chapter edited vs fresh build", results.get("site_check_one_chapter"))
 
+        # The edit loop: `lmp watch` in a copy of the built state against `make book` (both methods).
+        restore(work)  # the built starting state (the data-file scenario left its edit in place)
+        wwork, watcher = watch_copy(work, env["new"])
+        try:
+            results["watch_one_chapter"] = watch_pairs(work, env, args.repeat, wwork, watcher)
+        finally:
+            watcher.stop()
+            shutil.rmtree(wwork, ignore_errors=True)
+        step("one chapter: today / new / watch", [{k: v for k, v in r.items() if k.endswith("over_today")}
+                                                  for r in results["watch_one_chapter"]])
+
         # Naive (slow): every variant serially with a fresh papermill kernel, then a Jupyter Book build that
         # executes every notebook again. Its serial pass is also the old floor.
         restore(work)
@@ -357,30 +510,26 @@ def main(argv: list[str] | None = None) -> int:
 
 def only_one_chapter(work: Path, env: dict, repeat: int, out: Path, keep: bool = False) -> int:
     """The one-chapter scenario alone (a quick check, not the full benchmark): a cold new-method build for
-    the starting state, then `repeat` pairs of one-chapter builds (order alternated) from that state."""
-    res: dict = {"uptime_start": _uptime(), "pairs": []}
+    the starting state, a watcher in a copy of that state, then `repeat` rounds of today's method, the new
+    method and the watcher (order rotated)."""
+    res: dict = {"uptime_start": _uptime(), "rounds": []}
+    wwork, watcher = None, None
     try:
         res["cold_new"] = make_book(work, env["new"])
         snapshot(work)
-        for i in range(repeat):
-            pair = {}
-            for m in (("today", "new") if i % 2 == 0 else ("new", "today")):
-                restore(work)
-                edit_chapter(work)
-                pair[m] = dict(make_book(work, env[m]), load_1min=_load())
-            pair["new_over_today"] = pair["new"]["total"] / pair["today"]["total"]
-            pair["new_over_today_cpu"] = pair["new"]["cpu"] / pair["today"]["cpu"]
-            res["pairs"].append(pair)
-            print(f"[{time.strftime('%H:%M:%S')} load {_load()}] one chapter, pair {i + 1}: " + "; ".join(
-                f"{m} {pair[m]['total']:.1f} s wall (lmp run {pair[m]['lmp_run']:.1f} s), {pair[m]['cpu']:.1f} s CPU, "
-                f"{pair[m]['pages_written']} pages" for m in ("today", "new"))
-                + f" → new/today {pair['new_over_today']:.2f}× wall, {pair['new_over_today_cpu']:.2f}× CPU", flush=True)
+        wwork, watcher = watch_copy(work, env["new"])
+        res["rounds"] = watch_pairs(work, env, repeat, wwork, watcher)
         res["uptime_end"] = _uptime()
     finally:
+        if watcher is not None:
+            watcher.stop()
+            res["watch_log"] = watcher.log
         if keep:
-            print(f"scratch copy kept: {work}")
+            print(f"scratch copies kept: {work} {wwork}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+            if wwork is not None:
+                shutil.rmtree(wwork, ignore_errors=True)
         out.write_text(json.dumps(res, indent=2), encoding="utf-8")
     print(f"uptime at start: {res['uptime_start']}; at end: {res.get('uptime_end')}")
     return 0

@@ -23,6 +23,7 @@ COMMANDS = {
     "validate": ("lmp_helpers.data", "cli_validate"),
     "tables": ("lmp_helpers.tables", "cli_tables"),
     "run": ("lmp_helpers.runner", "cli_run"),
+    "watch": ("lmp_helpers.watch", "cli_watch"),
 }
 
 # argparse's own (English) messages, as patterns -> Norwegian. Anything else keeps argparse's text.
@@ -135,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="parallelle kjøringer (standard: antall kjerner)")
     p.add_argument("--out", default=None, type=_nonempty, help="mappe for kjørte notebooks (standard: generated)")
     p.add_argument("--force", action="store_true", help="kjør alt på nytt, se bort fra cachen")
+
+    p = sub.add_parser("watch", help="hold nettstedet oppdatert: bygg på nytt ved hver endring (Ctrl-C avslutter)")
+    p.add_argument("--pulje", nargs="+", default=["1", "2", "3", "alle"], help="én eller flere av 1 2 3 alle")
+    p.add_argument("--data", default=None, type=_nonempty, help="datamappe (standard: data/synthetic)")
+    p.add_argument("--min-n", type=int, default=5, help="minste n som vises (standard 5)")
+    p.add_argument("--jobs", type=int, default=None, help="parallelle kjøringer (standard: antall kjerner)")
+    p.add_argument("--interval", type=float, default=0.3, help="sekunder mellom hver sjekk av filene (standard 0,3)")
     return parser
 
 

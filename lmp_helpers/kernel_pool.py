@@ -94,6 +94,10 @@ def _preload(modules: tuple[str, ...] = PRELOAD) -> None:
     import importlib
     import warnings
 
+    # LMP_KERNEL_PRELOAD: more modules, comma-separated (e.g. a test's own helper module, to show that the
+    # watcher restarts the parent when such a module changes)
+    modules = (*modules, *[m for m in os.environ.get("LMP_KERNEL_PRELOAD", "").split(",") if m.strip()])
+
     # Keep warnings raised by imports out of the warnings registry («once» filters): a fresh kernel would
     # show them in the notebook, so they must still be shown there.
     with warnings.catch_warnings():
@@ -397,6 +401,16 @@ def shared_pool(cwd: str | os.PathLike, kernel_name: str, extra_arguments=(), si
         elif expect:
             pool.expect(expect)
         return pool
+
+
+def drop_dead_pools() -> None:
+    """Forget (and close) pools whose warm parent has exited, so that the next run starts a new one: a
+    long-lived caller (`lmp watch`) outlives a parent killed from outside."""
+    with _pools_lock:
+        dead = [key for key, pool in _pools.items() if pool.process.poll() is not None]
+        pools = [_pools.pop(key) for key in dead]
+    for pool in pools:
+        pool.close()
 
 
 def close_pools() -> None:
