@@ -354,9 +354,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--keep", action="store_true", help="keep the scratch copy")
     ap.add_argument("--rounds", type=int, default=2, help="rounds of both cold builds (order alternated)")
-    ap.add_argument("--only", choices=["one-chapter"],
-                    help="quick check: one new-method cold build for the starting state, then only the "
-                         "one-chapter scenario, both methods alternated --repeat times (writes build-one-chapter.json)")
+    ap.add_argument("--only", choices=["one-chapter", "cold"],
+                    help="quick checks: one-chapter = one new-method cold build for the starting state, then only "
+                         "the one-chapter scenario, the methods rotated --repeat times (build-one-chapter.json); "
+                         "cold = only the --rounds cold rounds, each with the new floor beside the new method's cold "
+                         "build (writes build-cold.json)")
     ap.add_argument("--repeat", type=int, default=3,
                     help="rounds of one-chapter builds (today, new, watch; order rotated): with --only, and "
                          "the watch comparison of the full run")
@@ -383,11 +385,12 @@ def main(argv: list[str] | None = None) -> int:
                      "rounds": [], "load_1min": []}
     out_dir = ROOT / "benchmarks" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
+    results_file = "build-cold.json" if args.only == "cold" else "build.json"
 
     def step(what: str, value) -> None:
         """Log each measurement as it is made and keep the JSON current (a long run can be cut short)."""
         print(f"[{time.strftime('%H:%M:%S')} load {_load()}] {what}: {json.dumps(value)[:300]}", flush=True)
-        (out_dir / "build.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+        (out_dir / results_file).write_text(json.dumps(results, indent=2), encoding="utf-8")
 
     def new_floor() -> dict:
         """The new floor, measured now (needs generated/): a cold Sphinx write + the notebooks' own work in
@@ -425,6 +428,23 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.only == "one-chapter":
         return only_one_chapter(work, env, args.repeat, out_dir / "build-one-chapter.json", args.keep)
+    if args.only == "cold":
+        results["uptime_start"] = _uptime()
+        try:
+            for i in range(args.rounds):
+                cold_round(i)
+        finally:
+            results["uptime_end"] = _uptime()
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+            (out_dir / results_file).write_text(json.dumps(results, indent=2), encoding="utf-8")
+        for i, r in enumerate(results["rounds"], 1):
+            today, new, floor = r["cold"]["today"], r["cold"]["new"], r["floor_new"]
+            print(f"cold round {i}: today {today['total']:.1f} s, new {new['total']:.1f} s "
+                  f"(new/today {new['total'] / today['total']:.2f}×), new floor {floor['total']:.1f} s "
+                  f"(new/floor {r['new_cold_over_new_floor']:.2f}×), load {r['load_1min']}")
+        print(f"uptime at start: {results['uptime_start']}; at end: {results['uptime_end']}")
+        return 0
 
     results["uptime_start"] = _uptime()
     try:
