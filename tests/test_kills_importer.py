@@ -610,6 +610,16 @@ def test_pulje_that_is_not_a_whole_number_is_refused_as_written(tmp_path: Path, 
     )
 
 
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_pulje_is_called_empty_not_a_bad_number(tmp_path: Path, blank: str):
+    rows = [EXPORT_HEADER, *EXPORT_ROWS]
+    rows[2] = [rows[2][0], rows[2][1], blank, *rows[2][3:]]
+    path = write(tmp_path / "p.csv", csv_bytes(rows))
+    with pytest.raises(LmpInputError) as exc:
+        convert_export(path, GROUP)
+    assert message(exc) == f"{path}, linje 3, kolonne pulje: tom verdi; tillatt: heltall, en av 1, 2"
+
+
 # -- what is written, and where ------------------------------------------------------------------------
 def test_one_respondent_is_enough_and_a_header_alone_is_not(tmp_path: Path):
     path = write(tmp_path / "en.csv", csv_bytes([EXPORT_HEADER, EXPORT_ROWS[0]]))

@@ -184,6 +184,7 @@ def test_tabell1_frame_as_printed_with_sums():
     assert body.columns.name == "Casekommuner"
     assert body.loc["Case I - pulje 2"].tolist() == [1, 1, 3, 1, 4, 6, 1, 17]
     assert body.loc["SUM"].tolist() == [6, 4, 8, 6, 14, 19, 5, 62]  # the report's 62 interviews
+    assert (body.dtypes == "int64").all()  # whole interviews: shown «62», never «62.0»
     two = tables.tabell1_frame(2)
     assert list(two.index) == ["Case I - pulje 2", "Case II - pulje 2", "SUM"] and two.loc["SUM", "Sum"] == 34
 
@@ -372,6 +373,28 @@ def test_respondent_counts_suppressed_like_the_cells():
     three = tables.respondent_counts(pulje=3, survey=survey, groups=["skoleeier", "ppt"], min_n=4)
     assert three["group"].tolist() == ["ppt"] and three["n"].tolist() == [5]
     assert three.attrs["notes"][0].startswith("Skoleeiere ble ikke spurt i pulje 3")
+
+
+def test_respondent_counts_of_a_missing_a_one_row_and_a_small_group():
+    # the figures' legends print these n; their own tests used to be the only ones to notice a wrong count
+    survey = {"ppt": frame("ppt", [2], {ITEM: [3]}), "skoleleder": frame("skoleleder", [1, 1, 2], {ITEM: [1, 2, 3]})}
+    one = tables.respondent_counts(pulje=2, survey=survey, min_n=1)  # skoleeier has no frame at all: n = 0
+    assert one["n"].tolist() == [1, 1, 0] and one["suppressed"].tolist() == [False, False, True]  # 0: hidden, shown
+    assert one["suppressed"].dtype == bool
+    # alle: PPT 1 and skoleledere 3 are below min_n 5 (hidden, no n); skoleeiere 0 is shown as 0
+    alle = tables.respondent_counts(survey=survey)
+    assert alle["suppressed"].tolist() == [True, True, True] and alle["n"].isna().tolist() == [True, True, False]
+    assert alle["suppressed"].dtype == bool and alle.attrs["notes"] == [suppression.footnote(5)]
+    assert tables.respondent_counts(survey=survey, min_n=3)["n"].tolist()[1:] == [3, 0]
+
+
+def test_respondent_counts_read_the_data_dir_passed(small_data_dir):
+    ppt = pd.read_csv(small_data_dir / "ppt.csv")
+    out = tables.respondent_counts(data_dir=small_data_dir, groups=["ppt"], min_n=1)
+    assert out["n"].tolist() == [len(ppt)]
+    by_pulje = [tables.respondent_counts(p, data_dir=small_data_dir, groups=["ppt"], min_n=1)["n"].iloc[0]
+                for p in (1, 2, 3)]
+    assert by_pulje == [int((ppt["pulje"] == p).sum()) for p in (1, 2, 3)]
 
 
 def test_distribution_table_reads_the_data_dir_passed(small_data_dir):
