@@ -45,6 +45,25 @@ def test_wilson_arrays_n_zero_and_the_extremes():
     assert isinstance(stats.wilson_interval(1, 2)[0], float)
 
 
+def test_wilson_bounds_are_exactly_0_and_1_where_rounding_leaves_them_outside():
+    # the formula in floating point gives −5.6e-17 for k = 0 of 2 and 1 + 2.2e-16 for 9 of 9 (a «−0,0 %» whisker)
+    assert stats.wilson_interval(0, 2)[0] == 0.0 and stats.wilson_interval(9, 9)[1] == 1.0
+    n = np.arange(1, 201)
+    low, _ = stats.wilson_interval(np.zeros_like(n), n)
+    _, high = stats.wilson_interval(n, n)
+    assert (low >= 0.0).all() and (high <= 1.0).all()  # (a k = 0 bound may be a hair above 0: 1.7e-18)
+
+
+def test_wilson_for_n_0_is_nan_without_a_numpy_warning():
+    # a RuntimeWarning would be printed into the book's executed notebooks
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        low, high = stats.wilson_interval(np.array([0, 1]), np.array([0, 2]))
+    assert math.isnan(low[0]) and math.isnan(high[0]) and 0 < low[1] < high[1] < 1
+
+
 def test_wilson_refuses_bad_level_and_k_with_what_is_allowed():
     with pytest.raises(LmpInputError, match=r"ugyldig konfidensnivå 1\.5; tillatt: et tall mellom 0 og 1"):
         stats.wilson_interval(1, 2, level=1.5)
