@@ -60,6 +60,11 @@ EDITED = ["notebooks/praksisendring.ipynb", "data/synthetic/ppt.csv"]
 
 
 def scratch_copy() -> Path:
+    # A stale install stamp would make `make book` in the copy reinstall the shared venv with the copy's paths
+    # (entry points then name a python in a deleted temp folder): refuse before copying.
+    if subprocess.run(["make", "-q", ".venv/.installed-stamp"], cwd=ROOT).returncode != 0:
+        raise SystemExit("bench_build: .venv er eldre enn requirements.txt/constraints.txt/pyproject.toml; "
+                         "kjør `make venv` først (eller `make bench`)")
     dest = Path(tempfile.mkdtemp(prefix="lmp-bench-build-"))
     for name in COPY:
         src = ROOT / name
