@@ -42,13 +42,6 @@ def read_metas() -> dict[str, dict]:
     }
 
 
-def source_of(name: str, metas: dict[str, dict]) -> str:
-    for path, meta in metas.items():
-        if name in meta.get("exit_code_by_key", {}):
-            return path
-    raise SystemExit(f"mutation_plan: mutanten {name} finnes ikke i mutants/")
-
-
 def fingerprint(name: str, path: str, meta: dict) -> str:
     """12 hex digits over mutmut's hash of the function's source and the mutant's diff (its hunk, no header)."""
     from mutmut.mutation.diff_apply import get_diff_for_mutant
@@ -108,7 +101,8 @@ def plan(sample: str, seed: int, untested_only: bool, rerun_equivalents: bool) -
 def write_fingerprints() -> tuple[int, int]:
     """(equivalent rows fingerprinted, rows whose fingerprint was dropped)."""
     metas = read_metas()
-    status = {name: code for meta in metas.values() for name, code in meta.get("exit_code_by_key", {}).items()}
+    source = {name: path for path, meta in metas.items() for name in meta.get("exit_code_by_key", {})}
+    status = {name: metas[path]["exit_code_by_key"][name] for name, path in source.items()}
     not_rerun = set()
     if NOT_RERUN.is_file():  # left out of this run as unchanged: their fingerprint still holds
         not_rerun = {line.split("\t")[0] for line in NOT_RERUN.read_text(encoding="utf-8").splitlines() if line}
@@ -117,7 +111,7 @@ def write_fingerprints() -> tuple[int, int]:
         if len(row) >= 3 and row[1] == "equivalent" and row[0] not in not_rerun:
             name = row[0]
             if status.get(name) == 0:
-                row = row[:3] + [fingerprint(name, source_of(name, metas), metas[source_of(name, metas)])]
+                row = row[:3] + [fingerprint(name, source[name], metas[source[name]])]
                 marked += 1
             elif len(row) == 4 and status.get(name) is not None:  # killed now: not equivalent after all
                 row, dropped = row[:3], dropped + 1

@@ -17,21 +17,16 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from mutation_plan import REASONS, ROOT, read_rows  # scripts/ is on sys.path when a script there runs
 from mutmut.stats import status_by_exit_code
 
-REASONS = Path("tests/mutation/survivors.tsv")
 BEGIN, END = "<!-- mutate:results:begin -->", "<!-- mutate:results:end -->"
 NOT_KILLED = ("survived", "no tests", "suspicious", "skipped", "check was interrupted by user")
 
 
 def reasons() -> dict[str, tuple[str, str]]:
-    out = {}
-    if REASONS.is_file():
-        for line in REASONS.read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                name, kind, why = line.split("\t")[:3]  # a fourth column is the fingerprint (mutation_plan.py)
-                out[name.strip()] = (kind.strip(), why.strip())
-    return out
+    """Mutant name → (kind, reason) from survivors.tsv (a fourth column, the fingerprint, is mutation_plan's)."""
+    return {row[0].strip(): (row[1], row[2].strip()) for row in read_rows() if len(row) > 1}
 
 
 def _not_rerun() -> set[str]:
@@ -105,7 +100,8 @@ def main() -> int:
     timing = _timing(args)
     for kind, t in timing.items():
         lines.append(f"\n{_timing_text(kind, t)}")
-    lines.append(f"\n### Survivors and «no tests» ({len(survivors)}), with the reason recorded in {REASONS}\n")
+    where = REASONS.relative_to(ROOT)
+    lines.append(f"\n### Survivors and «no tests» ({len(survivors)}), with the reason recorded in {where}\n")
     lines.append("| mutant | status | reason |")
     lines.append("|---|---|---|")
     for name, status, reason in survivors:

@@ -588,20 +588,23 @@ def test_unknown_answers_in_several_columns(tmp_path: Path, n_bad: int):
     assert message(exc) == f"{path}: ukjente svar – {'; '.join(parts)}{more}; {ALLOWED_ANSWERS}"
 
 
-def test_pulje_written_as_a_decimal_or_with_its_name(tmp_path: Path):
+def export_with_pulje(tmp_path: Path, pulje_by_row: dict[int, str]) -> Path:
+    """The export as a CSV file with the pulje cell of the given rows (1 = first answer, file line 2) replaced."""
     rows = [EXPORT_HEADER, *EXPORT_ROWS]
-    rows[1] = [rows[1][0], rows[1][1], "1.0", *rows[1][3:]]
-    rows[2] = [rows[2][0], rows[2][1], "pulje2", *rows[2][3:]]
-    path = write(tmp_path / "p.csv", csv_bytes(rows))
+    for i, pulje in pulje_by_row.items():
+        rows[i] = [rows[i][0], rows[i][1], pulje, *rows[i][3:]]
+    return write(tmp_path / "p.csv", csv_bytes(rows))
+
+
+def test_pulje_written_as_a_decimal_or_with_its_name(tmp_path: Path):
+    path = export_with_pulje(tmp_path, {1: "1.0", 2: "pulje2"})
     assert canonical(convert_export(path, GROUP)) == EXPECTED_CSV
 
 
 @pytest.mark.parametrize("written", ["1.0.0", "x.0", "1.5"])
 def test_pulje_that_is_not_a_whole_number_is_refused_as_written(tmp_path: Path, written: str):
     # «1.0.0» used to lose one «.0» and pass as pulje 1; «x.0» was named as 'x'
-    rows = [EXPORT_HEADER, *EXPORT_ROWS]
-    rows[1] = [rows[1][0], rows[1][1], written, *rows[1][3:]]
-    path = write(tmp_path / "p.csv", csv_bytes(rows))
+    path = export_with_pulje(tmp_path, {1: written})
     with pytest.raises(LmpInputError) as exc:
         convert_export(path, GROUP)
     assert message(exc) == (
@@ -612,9 +615,7 @@ def test_pulje_that_is_not_a_whole_number_is_refused_as_written(tmp_path: Path, 
 
 @pytest.mark.parametrize("blank", ["", "  "])
 def test_a_blank_pulje_is_called_empty_not_a_bad_number(tmp_path: Path, blank: str):
-    rows = [EXPORT_HEADER, *EXPORT_ROWS]
-    rows[2] = [rows[2][0], rows[2][1], blank, *rows[2][3:]]
-    path = write(tmp_path / "p.csv", csv_bytes(rows))
+    path = export_with_pulje(tmp_path, {2: blank})
     with pytest.raises(LmpInputError) as exc:
         convert_export(path, GROUP)
     assert message(exc) == f"{path}, linje 3, kolonne pulje: tom verdi; tillatt: heltall, en av 1, 2"
