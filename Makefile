@@ -74,7 +74,7 @@ bench: $(STAMP)
 
 # Mutation testing of the modules behind the published numbers (mutmut, every mutant; not part of `make test`).
 # Quiet 2-core machine, 27 Nov: 5,276 of 5,694 planned mutants in 52 min (stopped; recorded equivalents not
-# re-run). MUTATE_RESUME=1 continues a stopped run; MUTATE_EQUIVALENTS=1 re-runs the recorded equivalents too. Config: pyproject [tool.mutmut]; results: tests/MUTATION.md.
+# re-run). MUTATE_RESUME=1 continues a stopped run; MUTATE_RERUN_RECORDED=1 re-runs the recorded survivors too. Config: pyproject [tool.mutmut]; results: tests/MUTATION.md.
 mutate: $(STAMP)
 	scripts/mutate.sh
 

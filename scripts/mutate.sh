@@ -4,8 +4,9 @@
 # code); method, numbers and survivors: tests/MUTATION.md, whose results section this script rewrites.
 #   MUTATE_JOBS=N     parallel mutants (default: the number of cores)
 #   MUTATE_SAMPLE=N   test only a seeded random sample of N mutants per module (MUTATE_SEED=S; default: all)
-#   MUTATE_EQUIVALENTS=1  also re-run the mutants recorded as equivalent whose function and mutation are
-#                     unchanged (by default they are left out: scripts/mutation_plan.py)
+#   MUTATE_RERUN_RECORDED=1  also re-run the survivors recorded in tests/mutation/survivors.tsv (equivalent or
+#                     left) whose function and mutation are unchanged (by default they are left out:
+#                     scripts/mutation_plan.py)
 #   MUTATE_KEEP=1     keep mutants/ from the last run and re-test only the mutants named in MUTATE_NAMES
 #                     (e.g. the survivors, after adding a kill test: tests added to files of the selection are
 #                     picked up, their test map collected); `scripts/mutation_summary.py --names` lists them.
@@ -70,11 +71,11 @@ test -s mutants/mutmut-stats.json || { tail -40 "$OUT/mutation-generate.log"; ec
 if [ "$KIND" = recheck ]; then
     read -r -a NAMES <<<"${MUTATE_NAMES:?MUTATE_KEEP=1 needs MUTATE_NAMES}"
 else
-    # every mutant (or a sample; or, resumed, the untested ones) minus the recorded equivalents whose function
-    # and mutation are unchanged (scripts/mutation_plan.py; MUTATE_EQUIVALENTS=1 keeps them in)
+    # every mutant (or a sample; or, resumed, the untested ones) minus the recorded survivors whose function
+    # and mutation are unchanged (scripts/mutation_plan.py; MUTATE_RERUN_RECORDED=1 keeps them in)
     plan=(--sample "$SAMPLE" --seed "${MUTATE_SEED:-16}")
     [ "$KIND" = resume ] && plan+=(--untested-only)
-    [ "${MUTATE_EQUIVALENTS:-0}" = 1 ] && plan+=(--rerun-equivalents)
+    [ "${MUTATE_RERUN_RECORDED:-0}" = 1 ] && plan+=(--rerun-recorded)
     mapfile -t NAMES < <("$BIN/python" scripts/mutation_plan.py "${plan[@]}")
 fi
 if [ "${#NAMES[@]}" -gt 0 ]; then
@@ -97,7 +98,7 @@ if [ "$SAMPLE" = all ]; then
     args+=(--update tests/MUTATION.md)
 fi
 "$BIN/python" scripts/mutation_summary.py "${args[@]}" | tee "$OUT/mutation-summary.md"
-# the equivalents found surviving get their fingerprint (or keep it), so the next run need not re-run them
+# the recorded survivors found surviving get their fingerprint (or keep it), so the next run need not re-run them
 [ "$SAMPLE" = all ] && "$BIN/python" scripts/mutation_plan.py --write-fingerprints
 exit
 }

@@ -1,22 +1,27 @@
-"""Which mutants a `make mutate` run tests (used by scripts/mutate.sh), and the fingerprints of equivalent ones.
+"""Which mutants a `make mutate` run tests (used by scripts/mutate.sh), and the fingerprints of recorded survivors.
 
 Usage:
-  python scripts/mutation_plan.py [--sample N] [--seed S] [--untested-only] [--rerun-equivalents]
+  python scripts/mutation_plan.py [--sample N] [--seed S] [--untested-only] [--rerun-recorded]
       Prints the names of the mutants to test, one per line: every generated mutant (mutants/**/*.py.meta), or a
       seeded sample of N per module; with --untested-only only those without a result (a resumed run). Left out
-      are the mutants recorded as `equivalent` in tests/mutation/survivors.tsv whose recorded fingerprint is
-      still theirs: the same mutation (mutmut's diff) of the same function source (mutmut's hash of it). No
-      test can kill an equivalent mutant, and a survivor is the costliest kind of mutant (it runs every test
-      mapped to its function), so they are not run again while neither changes. They are written to
-      mutants/not-rerun.tsv; scripts/mutation_summary.py counts them as equivalent survivors, marked «not re-run».
-      --rerun-equivalents (MUTATE_EQUIVALENTS=1) tests them too: the check that each recorded reason still holds.
+      are the survivors recorded in tests/mutation/survivors.tsv (`equivalent` or `left`) whose recorded
+      fingerprint is still theirs: the same mutation (mutmut's diff) of the same function source (mutmut's hash
+      of it). No test can kill an equivalent mutant, a `left` one survived every test when its reason was
+      written, and a survivor is the costliest kind of mutant (it runs every test mapped to its function), so
+      they are not run again while neither changes. They are written to mutants/not-rerun.tsv;
+      scripts/mutation_summary.py counts them as survivors of their recorded kind, marked «not re-run».
+      --rerun-recorded (MUTATE_RERUN_RECORDED=1) tests them too: the check that each recorded reason still holds,
+      and the way to see a `left` mutant killed by a new test (or delete its row when the test is written).
+      A recorded fingerprint found under another number of the same function (mutmut numbers a function's
+      mutants in the order of its covered lines, so a test covering a new line shifts them) moves its row to
+      that number in survivors.tsv before the plan is made.
   python scripts/mutation_plan.py --write-fingerprints
-      After a run: every `equivalent` row of survivors.tsv whose mutant survived in mutants/ gets its current
-      fingerprint as a fourth column; rows of mutants that were killed lose theirs; untested ones keep theirs.
+      After a run: every recorded row whose mutant survived in mutants/ gets its current fingerprint as a fourth
+      column; rows of mutants that were killed lose theirs; untested ones keep theirs.
 
 A fingerprint covers the function and the mutation, not the callers: a reason that rests on how other code
 calls the function («the only caller passes …») is not re-checked when only the caller changes. That is what
-a run with MUTATE_EQUIVALENTS=1 is for (tests/MUTATION.md).
+a run with MUTATE_RERUN_RECORDED=1 is for (tests/MUTATION.md).
 """
 
 from __future__ import annotations
@@ -72,15 +77,70 @@ def read_rows() -> list[list[str]]:
     return rows
 
 
-def recorded_equivalents() -> dict[str, str]:
-    """Mutant name → recorded fingerprint, for equivalent rows that have one."""
-    return {r[0]: r[3] for r in read_rows() if len(r) == 4 and r[1] == "equivalent"}
+def recorded_survivors() -> dict[str, str]:
+    """Mutant name → recorded fingerprint, for rows (equivalent or left) that have one."""
+    return {r[0]: r[3] for r in read_rows() if len(r) == 4}
 
 
-def plan(sample: str, seed: int, untested_only: bool, rerun_equivalents: bool) -> tuple[list[str], list[str]]:
-    """(names to test, recorded equivalents left out with their fingerprint as «name<TAB>fingerprint»)."""
+def write_rows(rows: list[list[str]]) -> None:
+    tmp = REASONS.with_suffix(".tsv.tmp")
+    tmp.write_text("".join("\t".join(row) + "\n" for row in rows), encoding="utf-8")
+    tmp.replace(REASONS)
+
+
+def function_of(name: str) -> str:
+    """`lmp_helpers.stats.x_f__mutmut_12` → `lmp_helpers.stats.x_f`."""
+    return name.rsplit("__mutmut_", 1)[0]
+
+
+def follow_moved(metas: dict[str, dict], recorded: dict[str, str]) -> dict[str, str]:
+    """Old name → new name for recorded rows whose fingerprint is no longer their own mutant's but exactly one
+    other mutant's of the same function (its number moved). Only functions with such a row are fingerprinted."""
+    source = {name: path for path, meta in metas.items() for name in meta.get("exit_code_by_key", {})}
+    lost = {}
+    for name, recorded_print in recorded.items():
+        path = source.get(name)
+        if path is None or fingerprint(name, path, metas[path]) != recorded_print:
+            lost[name] = recorded_print
+    if not lost:
+        return {}
+    by_function: dict[str, dict[str, str]] = {}
+    for function in {function_of(n) for n in lost}:
+        prints: dict[str, str] = {}
+        for name, path in source.items():
+            if function_of(name) == function:
+                prints[name] = fingerprint(name, path, metas[path])
+        by_function[function] = prints
+    moved = {}
+    for name, recorded_print in lost.items():
+        hits = [n for n, p in by_function[function_of(name)].items() if p == recorded_print]
+        if len(hits) == 1 and hits[0] != name:
+            moved[name] = hits[0]
+    return moved
+
+
+def move_rows(moved: dict[str, str]) -> None:
+    """Rename rows all at once (two rows may swap numbers); a row whose mutant moved onto another row's number
+    replaces that row only if that row moved away too, otherwise the move is refused."""
+    rows = read_rows()
+    names = {r[0] for r in rows if len(r) > 1}
+    staying = names - set(moved)
+    clash = sorted(new for new in moved.values() if new in staying)
+    if clash:
+        raise SystemExit(f"mutation_plan: flyttede rader ville overskrive rader som står: {clash}")
+    write_rows([[moved.get(r[0], r[0]), *r[1:]] if len(r) > 1 else r for r in rows])
+
+
+def plan(sample: str, seed: int, untested_only: bool, rerun_recorded: bool) -> tuple[list[str], list[str]]:
+    """(names to test, recorded survivors left out with their fingerprint as «name<TAB>fingerprint»)."""
     metas = read_metas()
-    equivalents = {} if rerun_equivalents else recorded_equivalents()
+    recorded = {} if rerun_recorded else recorded_survivors()
+    moved = follow_moved(metas, recorded)
+    if moved:
+        move_rows(moved)
+        for old, new in sorted(moved.items()):
+            print(f"mutation_plan: {old} heter nå {new} (samme mutasjon og funksjon)", file=sys.stderr)
+        recorded = recorded_survivors()
     run, left_out = [], []
     for path, meta in metas.items():
         codes = meta.get("exit_code_by_key", {})
@@ -90,16 +150,16 @@ def plan(sample: str, seed: int, untested_only: bool, rerun_equivalents: bool) -
         for name in names:
             if untested_only and codes[name] is not None:
                 continue
-            recorded = equivalents.get(name)
-            if recorded is not None and recorded == fingerprint(name, path, meta):
-                left_out.append(f"{name}\t{recorded}")
+            known = recorded.get(name)
+            if known is not None and known == fingerprint(name, path, meta):
+                left_out.append(f"{name}\t{known}")
             else:
                 run.append(name)
     return run, left_out
 
 
 def write_fingerprints() -> tuple[int, int]:
-    """(equivalent rows fingerprinted, rows whose fingerprint was dropped)."""
+    """(recorded rows fingerprinted, rows whose fingerprint was dropped)."""
     metas = read_metas()
     source = {name: path for path, meta in metas.items() for name in meta.get("exit_code_by_key", {})}
     status = {name: metas[path]["exit_code_by_key"][name] for name, path in source.items()}
@@ -108,19 +168,17 @@ def write_fingerprints() -> tuple[int, int]:
         not_rerun = {line.split("\t")[0] for line in NOT_RERUN.read_text(encoding="utf-8").splitlines() if line}
     out, marked, dropped = [], 0, 0
     for row in read_rows():
-        if len(row) >= 3 and row[1] == "equivalent" and row[0] not in not_rerun:
+        if len(row) >= 3 and row[0] not in not_rerun:
             name = row[0]
             if status.get(name) == 0:
                 row = row[:3] + [fingerprint(name, source[name], metas[source[name]])]
                 marked += 1
-            elif len(row) == 4 and status.get(name) is not None:  # killed now: not equivalent after all
+            elif len(row) == 4 and status.get(name) is not None:  # killed now: the reason no longer holds
                 row, dropped = row[:3], dropped + 1
         elif len(row) == 4 and row[0] in not_rerun:
             marked += 1
-        out.append("\t".join(row))
-    tmp = REASONS.with_suffix(".tsv.tmp")
-    tmp.write_text("\n".join(out) + "\n", encoding="utf-8")
-    tmp.replace(REASONS)
+        out.append(row)
+    write_rows(out)
     return marked, dropped
 
 
@@ -129,21 +187,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", default="all", help="N mutants per module, or all")
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--untested-only", action="store_true")
-    ap.add_argument("--rerun-equivalents", action="store_true")
+    ap.add_argument("--rerun-recorded", action="store_true")
     ap.add_argument("--write-fingerprints", action="store_true")
     args = ap.parse_args(argv)
     if args.sample != "all" and not (args.sample.isdigit() and int(args.sample) > 0):
         raise SystemExit(f"mutation_plan: --sample er et positivt heltall eller «all», ikke {args.sample!r}")
     if args.write_fingerprints:
         marked, dropped = write_fingerprints()
-        print(f"mutation_plan: {marked} ekvivalente mutanter med fingeravtrykk, {dropped} fjernet", file=sys.stderr)
+        print(f"mutation_plan: {marked} registrerte overlevende med fingeravtrykk, {dropped} fjernet", file=sys.stderr)
         return 0
-    run, left_out = plan(args.sample, args.seed, args.untested_only, args.rerun_equivalents)
+    run, left_out = plan(args.sample, args.seed, args.untested_only, args.rerun_recorded)
     tmp = NOT_RERUN.with_suffix(".tsv.tmp")
     tmp.write_text("".join(f"{line}\n" for line in left_out), encoding="utf-8")
     tmp.replace(NOT_RERUN)
     print("\n".join(run))
-    print(f"mutation_plan: {len(run)} mutanter testes, {len(left_out)} registrerte ekvivalente ikke kjørt på nytt",
+    print(f"mutation_plan: {len(run)} mutanter testes, {len(left_out)} registrerte overlevende ikke kjørt på nytt",
           file=sys.stderr)
     return 0
 

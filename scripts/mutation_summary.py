@@ -30,7 +30,7 @@ def reasons() -> dict[str, tuple[str, str]]:
 
 
 def _not_rerun() -> set[str]:
-    """Recorded equivalents this run left out (scripts/mutation_plan.py writes them)."""
+    """Recorded survivors this run left out (scripts/mutation_plan.py writes them)."""
     path = Path("mutants") / "not-rerun.tsv"
     if not path.is_file():
         return set()
@@ -60,11 +60,12 @@ def main() -> int:
         module = Path(str(meta.relative_to("mutants"))[: -len(".meta")]).name
         codes = json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {})
         for name, code in sorted(codes.items()):
-            if code is None and name in not_rerun:  # a recorded equivalent, unchanged: counted as it was found
+            if code is None and name in not_rerun:  # a recorded survivor, unchanged: counted as it was found
+                kind, reason = why[name]
                 by_module[module]["survived"] += 1
-                by_module[module]["equivalent"] += 1
+                by_module[module]["equivalent"] += kind == "equivalent"
                 source_of[name] = str(meta.relative_to("mutants"))[: -len(".meta")]
-                survivors.append((name, "survived (not re-run)", f"equivalent: {why.get(name, ('', ''))[1]}"))
+                survivors.append((name, "survived (not re-run)", f"{kind}: {reason}"))
                 continue
             if code is None:  # not in the sample (scripts/mutation_plan.py) or the run was stopped
                 not_tested += 1
@@ -92,9 +93,9 @@ def main() -> int:
     lines.append("Kill rate = (killed + timeout) / mutants; «equivalents set aside» divides by mutants − equivalent. "
                  "A timeout is a mutant that made the tests hang or run far longer than without it: detected.")
     if not_rerun:
-        lines.append(f"\n{len(not_rerun)} of the survivors are mutants recorded as equivalent whose function and "
-                     "mutation are unchanged since (their fingerprint in tests/mutation/survivors.tsv matches): not "
-                     "run again (`MUTATE_EQUIVALENTS=1 make mutate` runs them too).")
+        lines.append(f"\n{len(not_rerun)} of the survivors are mutants recorded in tests/mutation/survivors.tsv "
+                     "(equivalent or left) whose function and mutation are unchanged since (their fingerprint "
+                     "matches): not run again (`MUTATE_RERUN_RECORDED=1 make mutate` runs them too).")
     if not_tested:
         lines.append(f"\n{not_tested} generated mutants were not tested (sample, or the run was stopped).")
     timing = _timing(args)

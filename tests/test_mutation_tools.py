@@ -108,7 +108,7 @@ def test_an_unexpected_function_name_is_refused():
         mutation_select.module_of("other.x_f")
 
 
-# -- mutation_plan: recorded equivalents of unchanged functions are not run again ---------------------------
+# -- mutation_plan: recorded survivors of unchanged functions are not run again ---------------------------
 
 REASONS_HEAD = "# mutant name<TAB>equivalent|left<TAB>reason[<TAB>fingerprint]\n"
 
@@ -141,21 +141,24 @@ def project(tmp_path, monkeypatch):
     return {"reasons": reasons, "prints": prints, "seen": seen, "mutants": tmp_path / "mutants"}
 
 
-def test_an_unchanged_recorded_equivalent_is_left_out_and_a_changed_one_runs(project):
+def test_an_unchanged_recorded_survivor_is_left_out_and_a_changed_one_runs(project):
     project["reasons"].write_text(REASONS_HEAD + "\n".join([
         "lmp_helpers.stats.x_f__mutmut_1\tequivalent\twhy 1\tfp-f1",      # unchanged: left out
         "lmp_helpers.stats.x_f__mutmut_2\tequivalent\twhy 2\tfp-OLD",     # mutation or function changed: runs
         "lmp_helpers.stats.x_f__mutmut_5\tequivalent\twhy 5",             # no fingerprint yet: runs
-        "lmp_helpers.tables.x_g__mutmut_1\tleft\tneeds a test\tfp-g1",    # `left` always runs
+        "lmp_helpers.tables.x_g__mutmut_1\tleft\tneeds a test\tfp-g1",    # `left`, unchanged: left out too
+        "lmp_helpers.tables.x_g__mutmut_2\tleft\tneeds a test\tfp-OLD",   # `left`, changed: runs
     ]) + "\n", encoding="utf-8")
-    run, left_out = mutation_plan.plan("all", 16, untested_only=False, rerun_equivalents=False)
-    assert left_out == ["lmp_helpers.stats.x_f__mutmut_1\tfp-f1"]
-    assert "lmp_helpers.stats.x_f__mutmut_1" not in run
-    assert len(run) == 7
+    before = project["reasons"].read_text(encoding="utf-8")
+    run, left_out = mutation_plan.plan("all", 16, untested_only=False, rerun_recorded=False)
+    assert left_out == ["lmp_helpers.stats.x_f__mutmut_1\tfp-f1", "lmp_helpers.tables.x_g__mutmut_1\tfp-g1"]
+    assert "lmp_helpers.stats.x_f__mutmut_1" not in run and "lmp_helpers.tables.x_g__mutmut_1" not in run
+    assert len(run) == 6
     assert ("lmp_helpers.stats.x_f__mutmut_1", "lmp_helpers/stats.py") in project["seen"]
-    run, left_out = mutation_plan.plan("all", 16, untested_only=False, rerun_equivalents=True)
+    assert project["reasons"].read_text(encoding="utf-8") == before  # nothing moved
+    run, left_out = mutation_plan.plan("all", 16, untested_only=False, rerun_recorded=True)
     assert left_out == [] and len(run) == 8
-    run, left_out = mutation_plan.plan("all", 16, untested_only=True, rerun_equivalents=False)
+    run, left_out = mutation_plan.plan("all", 16, untested_only=True, rerun_recorded=False)
     assert run == ["lmp_helpers.stats.x_f__mutmut_4"] and left_out == []
 
 
@@ -166,14 +169,14 @@ def test_main_writes_the_left_out_for_the_summary(project, capsys):
     out = capsys.readouterr()
     assert "lmp_helpers.tables.x_g__mutmut_1" not in out.out.split()
     assert len(out.out.split()) == 7
-    assert "7 mutanter testes, 1 registrerte ekvivalente ikke kjørt på nytt" in out.err
+    assert "7 mutanter testes, 1 registrerte overlevende ikke kjørt på nytt" in out.err
     written = (project["mutants"] / "not-rerun.tsv").read_text(encoding="utf-8")
     assert written == "lmp_helpers.tables.x_g__mutmut_1\tfp-g1\n"
 
 
 def test_a_sample_is_seeded_and_per_module(project):
-    first, _ = mutation_plan.plan("2", 7, untested_only=False, rerun_equivalents=False)
-    again, _ = mutation_plan.plan("2", 7, untested_only=False, rerun_equivalents=False)
+    first, _ = mutation_plan.plan("2", 7, untested_only=False, rerun_recorded=False)
+    again, _ = mutation_plan.plan("2", 7, untested_only=False, rerun_recorded=False)
     assert first == again and len(first) == 4
     assert sum(n.startswith("lmp_helpers.stats.") for n in first) == 2
 
@@ -188,15 +191,52 @@ def test_fingerprints_follow_the_run(project):
         "lmp_helpers.tables.x_g__mutmut_1\tequivalent\tleft out this run\tfp-g1",
     ]) + "\n", encoding="utf-8")
     (project["mutants"] / "not-rerun.tsv").write_text("lmp_helpers.tables.x_g__mutmut_1\tfp-g1\n", encoding="utf-8")
-    assert mutation_plan.write_fingerprints() == (3, 1)
+    assert mutation_plan.write_fingerprints() == (4, 1)
     assert project["reasons"].read_text(encoding="utf-8") == REASONS_HEAD + "\n".join([
         "lmp_helpers.stats.x_f__mutmut_1\tequivalent\tsurvived, no print yet\tfp-f1",
         "lmp_helpers.stats.x_f__mutmut_2\tequivalent\tsurvived, old print\tfp-f2",
         "lmp_helpers.stats.x_f__mutmut_3\tequivalent\tkilled now",
         "lmp_helpers.stats.x_f__mutmut_4\tequivalent\tnot tested this time\tfp-f4",
-        "lmp_helpers.stats.x_f__mutmut_5\tleft\tsurvived, but left",
+        "lmp_helpers.stats.x_f__mutmut_5\tleft\tsurvived, but left\tfp-f5",
         "lmp_helpers.tables.x_g__mutmut_1\tequivalent\tleft out this run\tfp-g1",
     ]) + "\n"
+
+
+def test_a_row_follows_its_mutation_to_a_new_number(project):
+    """A test that covers a new line of a function renumbers its mutants: the row moves with its fingerprint."""
+    project["prints"] |= {  # _1 and _2 swapped numbers, _5's mutation is now _4's; _3's print exists twice
+        "lmp_helpers.stats.x_f__mutmut_1": "fp-was-2", "lmp_helpers.stats.x_f__mutmut_2": "fp-was-1",
+        "lmp_helpers.stats.x_f__mutmut_4": "fp-was-5", "lmp_helpers.stats.x_f__mutmut_5": "fp-new",
+        "lmp_helpers.tables.x_g__mutmut_2": "fp-was-1",  # same print in another function: not a candidate
+    }
+    project["reasons"].write_text(REASONS_HEAD + "\n".join([
+        "lmp_helpers.stats.x_f__mutmut_1\tequivalent\twhy 1\tfp-was-1",
+        "lmp_helpers.stats.x_f__mutmut_2\tleft\twhy 2\tfp-was-2",
+        "lmp_helpers.stats.x_f__mutmut_5\tequivalent\twhy 5\tfp-was-5",
+        "lmp_helpers.tables.x_g__mutmut_3\tequivalent\tgone\tfp-nowhere",
+    ]) + "\n", encoding="utf-8")
+    run, left_out = mutation_plan.plan("all", 16, untested_only=False, rerun_recorded=False)
+    assert project["reasons"].read_text(encoding="utf-8") == REASONS_HEAD + "\n".join([
+        "lmp_helpers.stats.x_f__mutmut_2\tequivalent\twhy 1\tfp-was-1",
+        "lmp_helpers.stats.x_f__mutmut_1\tleft\twhy 2\tfp-was-2",
+        "lmp_helpers.stats.x_f__mutmut_4\tequivalent\twhy 5\tfp-was-5",
+        "lmp_helpers.tables.x_g__mutmut_3\tequivalent\tgone\tfp-nowhere",
+    ]) + "\n"
+    assert sorted(n.split("\t")[0] for n in left_out) == [
+        "lmp_helpers.stats.x_f__mutmut_1", "lmp_helpers.stats.x_f__mutmut_2", "lmp_helpers.stats.x_f__mutmut_4"]
+    assert "lmp_helpers.tables.x_g__mutmut_3" in run and "lmp_helpers.stats.x_f__mutmut_5" in run
+
+
+def test_a_move_onto_a_row_that_stays_is_refused(project):
+    project["prints"]["lmp_helpers.stats.x_f__mutmut_2"] = "fp-was-1"
+    project["reasons"].write_text(REASONS_HEAD + "\n".join([
+        "lmp_helpers.stats.x_f__mutmut_1\tequivalent\twhy 1\tfp-was-1",
+        "lmp_helpers.stats.x_f__mutmut_2\tequivalent\twhy 2",  # no fingerprint: stays where it is
+    ]) + "\n", encoding="utf-8")
+    before = project["reasons"].read_text(encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"ville overskrive rader som står: \['lmp_helpers.stats.x_f__mutmut_2'\]"):
+        mutation_plan.plan("all", 16, untested_only=False, rerun_recorded=False)
+    assert project["reasons"].read_text(encoding="utf-8") == before
 
 
 @pytest.mark.parametrize("line", ["a\tequivalent", "a\tmaybe\twhy", "a\tleft\twhy\tfp\textra"])
@@ -210,3 +250,35 @@ def test_a_malformed_reason_row_is_named_with_its_line(project, line):
 def test_the_shipped_reasons_parse():
     rows = [r for r in mutation_plan.read_rows() if len(r) > 1]
     assert len(rows) > 100  # every row is name, kind, reason and at most a fingerprint
+
+
+# -- mutation_summary: recorded survivors that were not re-run keep their recorded kind --------------------
+
+
+def test_the_summary_counts_a_left_out_survivor_as_its_recorded_kind(tmp_path, monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    import mutation_plan as plan_as_imported  # the module object mutation_summary itself imports
+    import mutation_summary
+
+    mutants = tmp_path / "mutants" / "lmp_helpers"
+    mutants.mkdir(parents=True)
+    codes = {f"lmp_helpers.stats.x_f__mutmut_{i}": c for i, c in enumerate([1, 0, None, None, 1], start=1)}
+    (mutants / "stats.py.meta").write_text(json.dumps({"exit_code_by_key": codes}), encoding="utf-8")
+    (tmp_path / "mutants" / "not-rerun.tsv").write_text(
+        "lmp_helpers.stats.x_f__mutmut_3\tfp3\nlmp_helpers.stats.x_f__mutmut_4\tfp4\n", encoding="utf-8")
+    reasons = tmp_path / "survivors.tsv"
+    reasons.write_text(REASONS_HEAD + "\n".join([
+        "lmp_helpers.stats.x_f__mutmut_3\tequivalent\tsame codec\tfp3",
+        "lmp_helpers.stats.x_f__mutmut_4\tleft\tneeds a 20-million-row table\tfp4",
+    ]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(plan_as_imported, "REASONS", reasons)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", ["mutation_summary.py"])
+    assert mutation_summary.main() == 0
+    out = capsys.readouterr().out
+    # 5 mutants: 2 killed, 3 survived (one run, two recorded), 1 of them equivalent: 40 % raw, 50 % set aside
+    assert "| stats.py | 5 | 2 | 0 | 3 | 0 | 0 | 1 | 40.0% | 50.0% |" in out
+    assert "| `lmp_helpers.stats.x_f__mutmut_3` | survived (not re-run) | equivalent: same codec |" in out
+    assert ("| `lmp_helpers.stats.x_f__mutmut_4` | survived (not re-run) | left: needs a 20-million-row table |"
+            in out)
+    assert "| `lmp_helpers.stats.x_f__mutmut_2` | survived | no reason recorded yet |" in out
