@@ -584,6 +584,20 @@ def test_pulje_comparison_computes_the_tests_itself(surveys):
     fig.clear()
 
 
+def test_pulje_comparison_with_given_tests_that_carry_no_notes(surveys):
+    """`tests` as a caller may build them (a plain frame: item, fisher_p, withheld, no attrs): no notes
+    under the caption, and the p-values drawn are the given ones."""
+    s = surveys["small"]
+    items = CB.figure("fig4_1").items
+    tests = pd.DataFrame({"item": items, "fisher_p": [0.5, 0.0456, 0.2, 0.9], "withheld": [False] * 4})
+    assert tests.attrs == {}  # the premise
+    fig = figures.plot_pulje_comparison(survey=s, figures="fig4_1", tests=tests, source_label=SRC)
+    assert fig.lmp_notes == [] and drawn(fig)["fig_texts"] == [footer(fig.lmp_caption, [])]
+    titles = [ax.get_title(loc="left").splitlines()[-1] for ax in fig.axes if ax.get_visible()]
+    assert titles == ["p = 0,500", "p = 0,046", "p = 0,200", "p = 0,900"]
+    fig.clear()
+
+
 def test_default_arguments_of_the_headings_and_the_caption(surveys):
     """Called without pulje / group / show_ci: «alle», PPT and whiskers, as the notebooks call them."""
     s = surveys["small"]
