@@ -94,8 +94,8 @@ def _finish(frame: pd.DataFrame, notes: list[str], min_n: int) -> pd.DataFrame:
 
 def survey_cells(figure: str, pulje="alle", data_dir=None, min_n: int = DEFAULT_MIN_N, survey=None):
     """Internal, richer table behind `figure_table`: one row per group × item of the requested pulje with
-    n, k, c1..c5 and `suppressed` (decided over the whole pulje family), already blanked where suppressed.
-    Returns (cells, notes)."""
+    n, k, c1..c5 and `suppressed` (decided over the whole pulje family). The counts are NOT blanked here: the
+    caller computes from them and hides the suppressed cells itself (`_hide`). Returns (cells, notes)."""
     from lmp_helpers.stats import cell_stats
     from lmp_helpers.suppression import add_suppression
 
