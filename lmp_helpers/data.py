@@ -102,8 +102,9 @@ def _check_row_shape(path: Path, width: int) -> None:
             "(bruk `lmp import` for eksporter i cp1252/Excel)"
         ) from None
     if '"' not in text:  # fast path: no quoting, so a field count is a comma count
-        # \r\n, \r and \n each end a line, as for the csv module and pandas (a lone \r: old Mac files)
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if "\r" in text:  # \r\n and a lone \r (old Mac files) end a line too, as for the csv module and pandas
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
         while lines and not lines[-1].strip():
             lines.pop()
         counts = [line.count(",") + 1 if line.strip() else 0 for line in lines]
