@@ -1,6 +1,6 @@
-"""Fast, in-process contract tests for the loader's tables, the pulje parameter and suppression (run per
-mutant by `make mutate`). Expected values are written out by hand from the rules in the module docstrings
-and data/codebook.yml, never produced by the code under test.
+"""Fast, in-process contract tests for the loader (one group's file, the data folder, the report's tables), the
+pulje parameter and suppression (run per mutant by `make mutate`). Expected values are written out by hand from
+the rules in the module docstrings and data/codebook.yml, never produced by the code under test.
 """
 
 from __future__ import annotations
