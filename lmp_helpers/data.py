@@ -102,6 +102,8 @@ def _check_row_shape(path: Path, width: int) -> None:
             "(bruk `lmp import` for eksporter i cp1252/Excel)"
         ) from None
     if '"' not in text:  # fast path: no quoting, so a field count is a comma count
+        if "\r" in text:  # \r\n and a lone \r (old Mac files) end a line too, as for the csv module and pandas
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
         lines = text.split("\n")
         while lines and not lines[-1].strip():
             lines.pop()
@@ -253,12 +255,13 @@ def read_group(path: str | Path, group: str) -> pd.DataFrame:
     _check_header(path, group, header)
     _check_row_shape(path, len(header))
     # Fast path: numbers parsed by the C reader. Text in a number column makes it fail; then the file is
-    # read again as text so the message can name the exact line and value.
-    numeric = {h: "float64" for h in header if h.strip() != cb.id_column}
+    # read again as text so the message can name the exact line and value. The id column stays text; dtype is
+    # keyed by the header as written (a name with spaces around it would otherwise be typed as a number).
+    dtypes = {h: object if h.strip() == cb.id_column else "float64" for h in header}
     common = dict(encoding="utf-8-sig", keep_default_na=False, na_values=[""])
     try:
         try:
-            raw = pd.read_csv(path, dtype={**numeric, cb.id_column: object}, **common)
+            raw = pd.read_csv(path, dtype=dtypes, **common)
         except UnicodeDecodeError:
             raise
         except ValueError:

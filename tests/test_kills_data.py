@@ -1,6 +1,6 @@
-"""Fast, in-process contract tests for the loader's tables, the pulje parameter and suppression (run per
-mutant by `make mutate`). Expected values are written out by hand from the rules in the module docstrings
-and data/codebook.yml, never produced by the code under test.
+"""Fast, in-process contract tests for the loader (one group's file, the data folder, the report's tables), the
+pulje parameter and suppression (run per mutant by `make mutate`). Expected values are written out by hand from
+the rules in the module docstrings and data/codebook.yml, never produced by the code under test.
 """
 
 from __future__ import annotations
@@ -297,3 +297,214 @@ def test_text_fields_that_look_like_numbers_keep_their_text(tmp_path):
     quotes = _own_table(tmp_path / "quotes.csv", "quotes.csv", [
         {"id": "q1", "section": "2.10"}, {"id": "q2", "section": "3.1"}])
     assert load_quotes(quotes)["section"].tolist() == ["2.10", "3.1"]
+
+
+# -- one group's file: header, row shape and parsing (survivors of the 27 Nov run) -------------------------
+# The columns of ppt.csv, typed from data/codebook.yml (items in the order of the report's figures).
+PPT_COLUMNS = [
+    "respondent_id", "pulje", "kunnskap_skoleutvikling", "kunnskap_laeringsmiljo", "kunnskap_klasseledelse",
+    "kunnskap_mobbing", "praksis_skoleutvikling", "praksis_laeringsmiljo", "praksis_klasseledelse",
+    "praksis_mobbing", "rolle_uklar", "rolle_maloppnaelse", "rolle_skoleutvikling", "rolle_kompetanse", "ressurs",
+]
+PPT_ALLOWED = ", ".join(PPT_COLUMNS)
+PPT_ROWS = [
+    "ppt-001,2,2,3,3,2,3,2,2,2,3,3,2,4,4",
+    "ppt-002,2,5,5,4,4,3,4,3,4,3,2,4,5,4",
+    "ppt-003,1,4,5,5,4,4,4,4,3,4,4,4,4,5",
+]
+SCALE_ALLOWED = "heltall 1–5 (1 = I svært liten grad … 5 = I svært stor grad) eller blank (mangler)"
+SHAPE_ALLOWED = "tillatt: like mange felt på hver linje (kolonnene ville ellers forskyves)"
+EMPTY = "filen er tom; tillatt: en overskriftslinje med kolonnene og minst én rad"
+
+
+def _ppt_file(tmp_path: Path, lines: list[str], newline: str = "\n", bom: bool = False) -> Path:
+    path = tmp_path / "ppt.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + (newline.join(lines) + newline).encode("utf-8"))
+    return path
+
+
+def _quoted(line: str) -> str:
+    """The line with its first field in quotes (a file with a quote goes through the csv module)."""
+    first, rest = line.split(",", 1)
+    return f'"{first}",{rest}'
+
+
+def _set(line: str, column: str, value: str) -> str:
+    cells = line.split(",")
+    cells[PPT_COLUMNS.index(column)] = value
+    return ",".join(cells)
+
+
+def _read_ppt(path: Path) -> pd.DataFrame:
+    from lmp_helpers.data import read_group
+
+    return read_group(path, "ppt")
+
+
+def _refusal(path: Path) -> str:
+    with pytest.raises(LmpInputError) as info:
+        _read_ppt(path)
+    return str(info.value)
+
+
+def test_header_message_lists_every_duplicated_column(tmp_path):
+    path = _ppt_file(tmp_path, [",".join([*PPT_COLUMNS, "ressurs", "pulje"]), PPT_ROWS[0] + ",4,2"])
+    assert _refusal(path) == (
+        f"{path} (linje 1): kolonnen(e) pulje, ressurs står flere ganger i overskriften; tillatt: én gang"
+    )
+
+
+def test_header_message_lists_missing_and_unknown_columns_and_every_allowed_one(tmp_path):
+    header = [c for c in PPT_COLUMNS if c not in ("rolle_uklar", "ressurs")] + ["notat", "kommune"]
+    path = _ppt_file(tmp_path, [",".join(header), *PPT_ROWS])
+    assert _refusal(path) == (
+        f"{path} (linje 1): mangler kolonne(r) rolle_uklar, ressurs; ukjent(e) kolonne(r) 'notat', 'kommune'; "
+        f"tillatt for ppt: {PPT_ALLOWED}"
+    )
+
+
+def test_a_one_character_file_is_a_header_without_the_columns(tmp_path):
+    path = tmp_path / "ppt.csv"
+    path.write_bytes(b"x")
+    assert _refusal(path) == (
+        f"{path} (linje 1): mangler kolonne(r) {PPT_ALLOWED}; ukjent(e) kolonne(r) 'x'; tillatt for ppt: {PPT_ALLOWED}"
+    )
+
+
+@pytest.mark.parametrize("content", [
+    b"\xef\xbb\xbf",  # Excel's «CSV UTF-8» of an empty sheet: the byte order mark only
+    b",,,\n", b"   \n", b" , \n",
+])
+def test_a_file_without_a_header_is_empty(tmp_path, content):
+    path = tmp_path / "ppt.csv"
+    path.write_bytes(content)
+    assert _refusal(path) == f"{path}: {EMPTY}"
+
+
+def test_a_header_cell_is_named_as_written_even_with_a_line_break_in_quotes(tmp_path):
+    cell = "notat\r\nfritt"
+    path = _ppt_file(tmp_path, [",".join(PPT_COLUMNS) + f',"{cell}"', *(r + ",x" for r in PPT_ROWS)])
+    assert _refusal(path) == f"{path} (linje 1): ukjent(e) kolonne(r) {cell!r}; tillatt for ppt: {PPT_ALLOWED}"
+
+
+def _ids_and_answers(df: pd.DataFrame) -> list[list[object]]:
+    return [[None if pd.isna(v) else v for v in row] for row in df.astype(object).itertuples(index=False)]
+
+
+EXPECTED_PPT = [
+    ["ppt-001", 2, 2, 3, 3, 2, 3, 2, 2, 2, 3, 3, 2, 4, 4],
+    ["ppt-002", 2, 5, 5, 4, 4, 3, 4, 3, 4, 3, 2, 4, 5, 4],
+    ["ppt-003", 1, 4, 5, 5, 4, 4, 4, 4, 3, 4, 4, 4, 4, 5],
+]
+
+
+@pytest.mark.parametrize("variant", ["lf", "crlf", "bom", "bom-quoted", "quoted-blank-lines-at-end",
+                                     "quoted-cr", "cr"])
+def test_the_same_answers_in_every_way_a_csv_file_may_be_written(tmp_path, variant):
+    lines = [",".join(PPT_COLUMNS), *PPT_ROWS]
+    quoted = [lines[0], *(_quoted(r) for r in PPT_ROWS)]
+    path = {
+        "lf": lambda: _ppt_file(tmp_path, lines),
+        "crlf": lambda: _ppt_file(tmp_path, lines, newline="\r\n"),
+        "bom": lambda: _ppt_file(tmp_path, lines, bom=True),  # Excel's «CSV UTF-8»
+        "bom-quoted": lambda: _ppt_file(tmp_path, [_quoted(lines[0]), *quoted[1:]], bom=True),
+        "quoted-blank-lines-at-end": lambda: _ppt_file(tmp_path, [*quoted, "", ""]),
+        "quoted-cr": lambda: _ppt_file(tmp_path, quoted, newline="\r"),  # old Mac line ends
+        "cr": lambda: _ppt_file(tmp_path, lines, newline="\r"),
+    }[variant]()
+    got = _read_ppt(path)
+    assert got.columns.tolist() == PPT_COLUMNS
+    assert _ids_and_answers(got) == EXPECTED_PPT
+
+
+@pytest.mark.parametrize("quote", [False, True])
+def test_a_blank_line_between_rows_is_named(tmp_path, quote):
+    rows = [_quoted(r) for r in PPT_ROWS] if quote else PPT_ROWS
+    path = _ppt_file(tmp_path, [",".join(PPT_COLUMNS), rows[0], "", rows[1]])
+    assert _refusal(path) == f"{path}, linje 3: tom linje mellom radene; tillatt: én respondent per linje"
+
+
+@pytest.mark.parametrize("quote", [False, True])
+@pytest.mark.parametrize(("last", "found", "what"), [
+    (PPT_ROWS[2].rsplit(",", 1)[0], 14, "for få"), (PPT_ROWS[2] + ",4", 16, "for mange")])
+def test_a_last_row_of_the_wrong_width_is_named(tmp_path, quote, last, found, what):
+    rows = [PPT_ROWS[0], PPT_ROWS[1], last]
+    path = _ppt_file(tmp_path, [",".join(PPT_COLUMNS), *([_quoted(r) for r in rows] if quote else rows)])
+    assert _refusal(path) == f"{path}, linje 4: {found} felt ({what}), men overskriften har 15; {SHAPE_ALLOWED}"
+
+
+@pytest.mark.parametrize("placeholder", ["NA", "N/A", "n/a", "null", "NULL", "nan", "NaN", "None", "#N/A", "XXXX",
+                                         "-", "<NA>"])
+def test_a_placeholder_for_missing_is_refused_only_blank_is_missing(tmp_path, placeholder):
+    rows = [PPT_ROWS[0], _set(PPT_ROWS[1], "kunnskap_mobbing", placeholder), _set(PPT_ROWS[2], "ressurs", "")]
+    path = _ppt_file(tmp_path, [",".join(PPT_COLUMNS), *rows])
+    assert _refusal(path) == (
+        f"{path}, linje 3, kolonne kunnskap_mobbing: feil type, verdien {placeholder!r} er ikke et heltall; "
+        f"tillatt: {SCALE_ALLOWED}"
+    )
+
+
+@pytest.mark.parametrize("header_id", ["respondent_id", "respondent_id ", " respondent_id"])
+@pytest.mark.parametrize("answer", ["4", "\u00a04"])  # a no-break space (copied from a word processor) is trimmed
+@pytest.mark.parametrize("ids", [["001", "01", "1e3", "1000", "7"], ["NA", "null", "None", "n/a", "7"]])
+def test_ids_are_text_as_written(tmp_path, header_id, answer, ids):
+    rows = [f"{i},1,{answer},3,3,2,3,2,2,2,3,3,2,4,4" for i in ids]
+    path = _ppt_file(tmp_path, [",".join([header_id, *PPT_COLUMNS[1:]]), *rows])
+    got = _read_ppt(path)
+    assert got["respondent_id"].tolist() == ids
+    assert got["kunnskap_skoleutvikling"].tolist() == [4] * len(ids)
+
+
+def test_a_negative_zero_is_named_as_written(tmp_path):
+    rows = [_set(PPT_ROWS[0], "ressurs", ""), _set(PPT_ROWS[1], "kunnskap_mobbing", "-0"), PPT_ROWS[2]]
+    path = _ppt_file(tmp_path, [",".join(PPT_COLUMNS), *rows])
+    assert _refusal(path) == (
+        f"{path}, linje 3, kolonne kunnskap_mobbing: koden -0 er utenfor skalaen; tillatt: {SCALE_ALLOWED}"
+    )
+
+
+def test_a_missing_group_file_names_the_files_a_data_folder_holds(tmp_path):
+    from lmp_helpers.data import read_group
+
+    with pytest.raises(LmpInputError) as info:
+        read_group(tmp_path / "skoleeier.csv", "skoleeier")
+    assert str(info.value) == (
+        f"mangler fil {tmp_path / 'skoleeier.csv'} (gruppe skoleeier); tillatt: en datamappe med ppt.csv, "
+        "skoleleder.csv, skoleeier.csv"
+    )
+
+
+def test_load_survey_reads_the_datasource_file_of_the_folder_given(tmp_path):
+    import shutil
+
+    from lmp_helpers.data import load_survey
+    from lmp_helpers.paths import SYNTHETIC_DIR
+
+    folder = tmp_path / "data"
+    shutil.copytree(SYNTHETIC_DIR, folder)
+    (folder / "datasource.yml").write_text("kind: ekte\n", encoding="utf-8")
+    with pytest.raises(LmpInputError) as info:
+        load_survey(folder)
+    assert str(info.value) == f"{folder / 'datasource.yml'}: kind 'ekte' er ukjent; tillatt: synthetic, real"
+
+
+@pytest.mark.parametrize("given", ["", "   "])
+def test_an_empty_data_folder_name_is_refused_not_read_as_the_default(given):
+    from lmp_helpers.data import load_survey, resolve_data_dir
+
+    expected = "datamappen er tom tekst (''); tillatt: en mappe med ppt.csv, skoleleder.csv, skoleeier.csv"
+    for call in (resolve_data_dir, load_survey):
+        with pytest.raises(LmpInputError) as info:
+            call(given)
+        assert str(info.value) == expected
+
+
+@pytest.mark.parametrize(("survey", "kind"), [([], "list"), ("ppt", "str"), (pd.DataFrame(), "DataFrame")])
+def test_survey_that_is_no_dict_names_its_type(survey, kind):
+    from lmp_helpers.data import survey_or_load
+
+    with pytest.raises(LmpInputError) as info:
+        survey_or_load(survey, None)
+    assert str(info.value) == (
+        f"survey må være en dict {{gruppe: DataFrame}}, ikke {kind}; tillatt nøkler: ppt, skoleleder, skoleeier"
+    )
