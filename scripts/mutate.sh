@@ -26,6 +26,10 @@ JOBS=${MUTATE_JOBS:-$(nproc)}
 mkdir -p "$OUT"
 # coverage's exclusions tell mutmut which functions of the mutated files are out of scope (see the file)
 export COVERAGE_RCFILE="$PWD/tests/mutation/coveragerc"
+# pytest reads every installed distribution's entry points to find plugins, in each mutant's pytest session:
+# 0.07 of the 0.18 s CPU a one-test mutant took (the venv holds jupyter-book's ~300 packages). The selected tests
+# use no third-party plugin (nbval, anyio, typeguard, xdist are for other runs), so none is loaded.
+export PYTEST_DISABLE_PLUGIN_AUTOLOAD=1
 [ "${MUTATE_KEEP:-0}" = 1 ] || [ "${MUTATE_RESUME:-0}" = 1 ] || rm -rf mutants
 start=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lmp_helpers.data import load_claims, load_quotes, load_tabell1
+from lmp_helpers.data import data_source, load_claims, load_quotes, load_tabell1
 from lmp_helpers.errors import LmpInputError
 from lmp_helpers.pulje import allowed_pulje, parse_pulje, pulje_label, pulje_slug
 from lmp_helpers.suppression import add_suppression, check_min_n, footnote, n_shown, suppress_family
@@ -268,8 +268,6 @@ def test_schema_accepts_a_one_character_id_and_refuses_ids_that_are_not_text():
     ("kort tekst\n", "teksten 'kort tekst'"),
 ])
 def test_a_datasource_file_that_is_no_mapping_says_what_it_holds(tmp_path, content, kind):
-    from lmp_helpers.data import data_source
-
     (tmp_path / "datasource.yml").write_text(content, encoding="utf-8")
     with pytest.raises(LmpInputError) as info:
         data_source(tmp_path)
@@ -508,3 +506,20 @@ def test_survey_that_is_no_dict_names_its_type(survey, kind):
     assert str(info.value) == (
         f"survey må være en dict {{gruppe: DataFrame}}, ikke {kind}; tillatt nøkler: ppt, skoleleder, skoleeier"
     )
+
+
+def test_a_datasource_note_in_utf8_is_read_whatever_the_locale(tmp_path):
+    """datasource.yml is UTF-8 by contract (it is written with UTF-8 everywhere), so its Norwegian note reads the
+    same under a locale whose default encoding is not UTF-8 (Windows' cp1252, or the C locale's ASCII here)."""
+    import locale
+
+    note = "Syntetiske data for Læringsmiljøprosjektet – ikke funn"
+    (tmp_path / "datasource.yml").write_text(f"kind: synthetic\nnote: {note}\n", encoding="utf-8")
+    before = locale.setlocale(locale.LC_CTYPE)
+    try:
+        locale.setlocale(locale.LC_CTYPE, "C")
+        assert locale.getencoding().lower() not in ("utf-8", "utf8")  # the premise: open() would not read UTF-8
+        info = data_source(tmp_path)
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    assert info["note"] == note
