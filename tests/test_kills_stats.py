@@ -78,6 +78,12 @@ def test_round_pct_half_away_from_zero_on_both_sides():
         6.3, -6.3, 0.0, 0.1, -28.6]
 
 
+def test_round_pct_of_float32_proportions_gives_the_same_one_decimal_percentages():
+    # proportions stored as float32 (a numpy default for some readers): 12.3, not float32's 12.300000190734863
+    out = stats.round_pct(np.array([0.123, 0.5, 0.0625, 0.9], dtype=np.float32))
+    assert out.tolist() == [12.3, 50.0, 6.3, 90.0]
+
+
 def test_pct_from_counts_arrays_half_up_and_nan_for_nobody():
     out = stats.pct_from_counts(np.array([1, 1, 2, 0]), np.array([16, 8, 3, 0]))
     assert out[:3].tolist() == [6.3, 12.5, 66.7] and math.isnan(out[3])
