@@ -78,9 +78,26 @@ def test_round_pct_half_away_from_zero_on_both_sides():
         6.3, -6.3, 0.0, 0.1, -28.6]
 
 
+def test_round_pct_of_float32_proportions_gives_the_same_one_decimal_percentages():
+    # proportions stored as float32 (a numpy default for some readers): 12.3, not float32's 12.300000190734863
+    out = stats.round_pct(np.array([0.123, 0.5, 0.0625, 0.9], dtype=np.float32))
+    assert out.tolist() == [12.3, 50.0, 6.3, 90.0]
+
+
 def test_pct_from_counts_arrays_half_up_and_nan_for_nobody():
     out = stats.pct_from_counts(np.array([1, 1, 2, 0]), np.array([16, 8, 3, 0]))
     assert out[:3].tolist() == [6.3, 12.5, 66.7] and math.isnan(out[3])
+
+
+def test_pct_from_counts_of_one_respondent_and_nobody_without_a_numpy_warning():
+    # n = 1 is a share (100 or 0 %), not «nobody»; n = 0 is NaN without a RuntimeWarning (it would be printed
+    # into the book's executed notebooks)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = stats.pct_from_counts(np.array([1, 0, 0]), np.array([1, 1, 0]))
+    assert out[:2].tolist() == [100.0, 0.0] and math.isnan(out[2])
 
 
 # -- counting ---------------------------------------------------------------------------------------
@@ -142,6 +159,62 @@ def test_items_for_a_figure_an_item_or_an_error_listing_both():
     with pytest.raises(LmpInputError) as err:
         stats._items_for("fig9")
     assert str(err.value).startswith("ukjent figur eller spørsmål 'fig9'; tillatt: fig2_1, fig3_1, fig4_1, fig4_2, ")
+
+
+def test_answer_counts_error_names_the_bad_row_not_a_missing_answer_or_a_five_before_it():
+    # row 1 a missing answer (code 0 internally), row 2 a 5 (the scale's top): neither is the bad row
+    df = frame("ppt", [1, 2, 3], {ITEM: [None, 5, 6]})
+    with pytest.raises(LmpInputError) as err:
+        stats.answer_counts(df, [ITEM], "ppt")
+    assert str(err.value) == f"ppt: ugyldig svarkode 6 i kolonne {ITEM}, rad 3; tillatt: 1–5 eller tom (mangler)"
+
+
+def test_answer_counts_without_a_group_name_says_data():
+    df = frame("ppt", [1, 2], {ITEM: [1, 9]})
+    with pytest.raises(LmpInputError) as err:
+        stats.answer_counts(df, [ITEM])
+    assert str(err.value) == f"data: ugyldig svarkode 9 i kolonne {ITEM}, rad 2; tillatt: 1–5 eller tom (mangler)"
+    with pytest.raises(LmpInputError) as err:
+        stats.answer_counts(df.drop(columns=[ITEM]), [ITEM])
+    assert str(err.value) == f"data: mangler kolonne(r) {ITEM}"
+
+
+def test_answer_counts_are_integers_for_a_frame_with_answers():
+    counts = stats.answer_counts(frame("ppt", [1, 1, 2], {ITEM: [4, 4, 2]}), [ITEM], "ppt")
+    assert counts.dtype == np.int64 and counts[0, 0, 4] == 2 and counts[0, 1, 2] == 1
+    cells = stats.cell_stats({"ppt": frame("ppt", [1, 1, 2], {ITEM: [4, 4, 2]})}, ["ppt"], [ITEM])
+    # the answer counts of a cells frame print as «2», not «2.0»
+    assert all(cells[c].dtype == np.int64 for c in ["n", "k", "c1", "c2", "c3", "c4", "c5"])
+    assert cells["c4"].tolist() == [2, 0, 0, 2]
+
+
+def test_answer_counts_read_answers_given_as_text_as_codes():
+    # a survey read with dtype=str (pandas' text columns): «3» is code 3, a text «1.5» is refused like 1.5
+    df = frame("ppt", [1, 1, 2], {})
+    df[ITEM] = pd.Series(["3", "5", None], dtype="str")
+    counts = stats.answer_counts(df, [ITEM], "ppt")
+    assert counts[0, 0].tolist() == [0, 0, 0, 1, 0, 1] and counts[0, 1].tolist() == [1, 0, 0, 0, 0, 0]
+    df[ITEM] = pd.Series(["1.5", "2", "2"], dtype=object)
+    with pytest.raises(LmpInputError) as err:
+        stats.answer_counts(df, [ITEM], "ppt")
+    assert str(err.value) == f"ppt: ugyldig svarkode '1.5' i kolonne {ITEM}, rad 1; tillatt: 1–5 eller tom (mangler)"
+
+
+def test_cell_stats_errors_name_the_group_whose_frame_is_bad():
+    survey = {"ppt": frame("ppt", [1, 2], {ITEM: [1, 2]}), "skoleleder": frame("skoleleder", [1, 2], {ITEM: [3, 8]})}
+    with pytest.raises(LmpInputError) as err:
+        stats.cell_stats(survey, ["ppt", "skoleleder"], [ITEM])
+    assert str(err.value) == (
+        f"skoleleder: ugyldig svarkode 8 i kolonne {ITEM}, rad 2; tillatt: 1–5 eller tom (mangler)")
+
+
+def test_cell_stats_with_no_group_asked_is_empty_with_integer_n_and_k():
+    # «ressurs» is put to PPT only; an empty cells frame must not turn n and k into object columns (a concat
+    # with a non-empty cells frame would then give object n and k too)
+    cells = stats.cell_stats({}, ["skoleleder"], ["ressurs"])
+    assert cells.empty and cells["n"].dtype == np.int64 and cells["k"].dtype == np.int64
+    both = pd.concat([cells, stats.cell_stats({}, ["ppt"], ["ressurs"])])
+    assert both["n"].dtype == np.int64
 
 
 # -- Fisher -----------------------------------------------------------------------------------------
