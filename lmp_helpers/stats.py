@@ -226,12 +226,10 @@ def kruskal_permutation(samples, n_resamples: int = 9999, seed: int = 20170901) 
     # Resamples in chunks keep memory bounded for large samples (the survey groups are small).
     chunk = max(1, min(n_resamples, 2_000_000 // n_total))
     exceed = 0
-    done = 0
-    while done < n_resamples:
-        b = min(chunk, n_resamples - done)
+    for start in range(0, n_resamples, chunk):
+        b = min(chunk, n_resamples - start)
         perm_ranks = rng.permuted(np.broadcast_to(ranks, (b, n_total)), axis=1)
         exceed += int(np.count_nonzero(h_stat(perm_ranks @ onehot) >= h_obs - 1e-9))
-        done += b
     p = (1 + exceed) / (n_resamples + 1)
     return h_obs, float(p)
 

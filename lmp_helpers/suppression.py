@@ -64,18 +64,17 @@ def suppress_family(n_parts, min_n: int = DEFAULT_MIN_N) -> tuple[np.ndarray, np
     hidden_total = total < min_n
     # Only a few families per figure (groups × items): a loop over families, not respondents.
     for f in range(n.shape[0]):
-        while True:
-            protective = int((hidden[f] & (n[f] > 0)).sum()) + int(hidden_total[f] and total[f] > 0)
-            if protective != 1:
-                break
-            candidates = np.flatnonzero(present[f] & ~hidden[f] & (n[f] > 0))
-            if candidates.size:
-                pick = candidates[np.argmin(n[f, candidates])]
-                hidden[f, pick] = True
-            elif not hidden_total[f]:
-                hidden_total[f] = True
-            else:  # pragma: no cover - cannot happen: total hidden means every part is hidden too
-                break
+        # Exactly one hidden cell with respondents could be recovered from the others: hide one more. One step is
+        # enough: the cell hidden next has respondents too, so two are hidden and the rule holds. (One hidden
+        # cell is always a part: a hidden total with respondents means every part is below min_n, so hidden.)
+        protective = int((hidden[f] & (n[f] > 0)).sum()) + int(hidden_total[f] and total[f] > 0)
+        if protective != 1:
+            continue
+        candidates = np.flatnonzero(present[f] & ~hidden[f] & (n[f] > 0))
+        if candidates.size:  # the smallest part still shown
+            hidden[f, candidates[np.argmin(n[f, candidates])]] = True
+        else:  # every part is hidden already: the total then
+            hidden_total[f] = True
     return hidden, hidden_total
 
 
