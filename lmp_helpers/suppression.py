@@ -64,17 +64,15 @@ def suppress_family(n_parts, min_n: int = DEFAULT_MIN_N) -> tuple[np.ndarray, np
     hidden_total = total < min_n
     # Only a few families per figure (groups × items): a loop over families, not respondents.
     for f in range(n.shape[0]):
-        # Exactly one hidden cell with respondents could be recovered from the others: hide one more. One step is
-        # enough: the cell hidden next has respondents too, so two are hidden and the rule holds. (One hidden
-        # cell is always a part: a hidden total with respondents means every part is below min_n, so hidden.)
+        # Exactly one hidden cell with respondents could be recovered from the total and the shown parts: hide the
+        # smallest part still shown too. One step is enough (the part hidden next has respondents, so two are
+        # hidden), and there always is such a part: the one hidden cell is a part (a hidden total with
+        # respondents means every part is below min_n, so hidden: two or more), and were it the only part with
+        # respondents, the total would equal it, be below min_n and hidden too.
         protective = int((hidden[f] & (n[f] > 0)).sum()) + int(hidden_total[f] and total[f] > 0)
-        if protective != 1:
-            continue
-        candidates = np.flatnonzero(present[f] & ~hidden[f] & (n[f] > 0))
-        if candidates.size:  # the smallest part still shown
+        if protective == 1:
+            candidates = np.flatnonzero(present[f] & ~hidden[f] & (n[f] > 0))
             hidden[f, candidates[np.argmin(n[f, candidates])]] = True
-        else:  # every part is hidden already: the total then
-            hidden_total[f] = True
     return hidden, hidden_total
 
 

@@ -59,6 +59,34 @@ def test_everything_small_hides_the_total():
     assert hidden([4, -1, -1]) == ([True, False, False], True)
 
 
+def rule(parts, min_n):
+    """The rule in plain Python, from its statement: parts below min_n are hidden (absent ones, n < 0, do not
+    exist), the total likewise; if then exactly one hidden cell has respondents (it could be recovered from the
+    total and the shown parts), the smallest part still shown with respondents is hidden too (the first on a tie)."""
+    hidden = [0 <= n < min_n for n in parts]
+    total = sum(n for n in parts if n >= 0)
+    hidden_total = total < min_n
+    protective = sum(h and n > 0 for h, n in zip(hidden, parts, strict=True)) + (hidden_total and total > 0)
+    if protective == 1:
+        shown = [(n, i) for i, n in enumerate(parts) if n > 0 and not hidden[i]]
+        hidden[min(shown)[1]] = True
+    return hidden, hidden_total
+
+
+def test_every_small_family_follows_the_rule():
+    """All families of one to four parts over counts around the threshold (absent, 0, 1, min_n ± 1, large)."""
+    import itertools
+
+    checked = 0
+    for min_n in (1, 3, 5):
+        values = sorted({-1, 0, 1, min_n - 1, min_n, min_n + 1, 9})
+        for size in range(1, 5):
+            for parts in itertools.product(values, repeat=size):
+                assert hidden(list(parts), min_n) == rule(list(parts), min_n), (parts, min_n)
+                checked += 1
+    assert checked > 3000
+
+
 def test_n_shown_only_zero_survives():
     assert suppression.n_shown(7, False) == 7
     assert suppression.n_shown(4, True) is None
