@@ -171,7 +171,8 @@ def validate_frame(
     id_col, pulje_col = cb.id_column, cb.pulje_column
 
     ids = raw[id_col].to_numpy(dtype=object)
-    if ids.size and not all(isinstance(x, str) for x in ids[:1]):  # e.g. numbers from a frame built in code
+    # Every id must be text (not only the first): a frame built in code may mix 1 and «1», the same id as text.
+    if ids.size and pd.api.types.infer_dtype(ids, skipna=False) != "string":
         ids = np.array([None if pd.isna(x) else str(x) for x in ids], dtype=object)
     blank = pd.isna(ids) | (ids == "")
     if blank.any():

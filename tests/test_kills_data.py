@@ -523,3 +523,94 @@ def test_a_datasource_note_in_utf8_is_read_whatever_the_locale(tmp_path):
     finally:
         locale.setlocale(locale.LC_CTYPE, before)
     assert info["note"] == note
+
+
+# -- validate_frame called from code (the importer's path): default source, first_line, messages -----------
+# (survivors of the resumed 27 Nov run). A frame of ppt columns; `first_line=5` stands for a sheet whose
+# header is on row 4, so every line number below is the row's position + 5.
+def _ppt_frame(**columns) -> pd.DataFrame:
+    frame = {"respondent_id": ["a", "b"], "pulje": [1, 2]}
+    frame.update({c: [3, 3] for c in PPT_COLUMNS[2:]})
+    frame.update(columns)
+    return pd.DataFrame(frame)
+
+
+def _frame_refusal(frame: pd.DataFrame, **kwargs) -> str:
+    from lmp_helpers.data import validate_frame
+
+    with pytest.raises(LmpInputError) as info:
+        validate_frame(frame, "ppt", **kwargs)
+    return str(info.value)
+
+
+PULJE_ALLOWED = "heltall, en av 1, 2, 3"
+
+
+@pytest.mark.parametrize(("columns", "expected"), [
+    ({"respondent_id": ["a", ""]}, "linje 6, kolonne respondent_id: tom id; tillatt: en unik, ikke-tom id"),
+    ({"pulje": ["1", "x"]},
+     f"linje 6, kolonne pulje: feil type, verdien 'x' er ikke et heltall; tillatt: {PULJE_ALLOWED}"),
+    ({"pulje": [1.0, np.nan]}, f"linje 6, kolonne pulje: tom verdi; tillatt: {PULJE_ALLOWED}"),
+    ({"pulje": [1, 4]}, "linje 6, kolonne pulje: ugyldig pulje 4; tillatt for ppt: 1, 2, 3"),
+    ({"ressurs": [3, 6]}, f"linje 6, kolonne ressurs: koden 6 er utenfor skalaen; tillatt: {SCALE_ALLOWED}"),
+    ({"ressurs": ["3", "tre"]},
+     f"linje 6, kolonne ressurs: feil type, verdien 'tre' er ikke et heltall; tillatt: {SCALE_ALLOWED}"),
+])
+def test_a_frame_from_code_is_named_data_and_counted_from_its_first_line(columns, expected):
+    """Without `source` the messages name «<data>»; with `first_line` the rows are counted from it. ppt covers
+    every pulje, so a pulje outside them gets no «…dekket bare pulje» note."""
+    assert _frame_refusal(_ppt_frame(**columns), first_line=5) == f"<data>, {expected}"
+
+
+def test_duplicated_ids_name_the_first_one_and_count_the_others():
+    frame = _ppt_frame(respondent_id=["a", "b", "a", "b"], pulje=[1, 1, 1, 1],
+                       **{c: [3] * 4 for c in PPT_COLUMNS[2:]})
+    assert _frame_refusal(frame, source="ppt.xlsx", first_line=5) == (
+        "ppt.xlsx, linje 5, 7, kolonne respondent_id: respondent-id 'a' forekommer flere ganger "
+        "(2 id-er er duplisert i alt); tillatt: hver id én gang"
+    )
+
+
+@pytest.mark.parametrize("ids", [[1, "1"], ["a", 1, "1"], ["a", "b", 1, "1"]])
+def test_ids_that_are_equal_as_text_are_duplicates_whatever_their_type(ids):
+    """The loaded ids are text, so a number 1 and a text «1» are the same respondent."""
+    n = len(ids)
+    frame = _ppt_frame(respondent_id=ids, pulje=[1] * n, **{c: [3] * n for c in PPT_COLUMNS[2:]})
+    assert _frame_refusal(frame) == (
+        f"<data>, linje {n}, {n + 1}, kolonne respondent_id: respondent-id '1' forekommer flere ganger; "
+        "tillatt: hver id én gang"
+    )
+
+
+def test_ids_from_code_become_text_as_pandas_writes_them():
+    from lmp_helpers.data import validate_frame
+
+    stamps = [pd.Timestamp("2017-03-01"), pd.Timestamp("2017-03-02 12:30")]
+    out = validate_frame(_ppt_frame(respondent_id=stamps), "ppt")
+    assert out["respondent_id"].tolist() == ["2017-03-01 00:00:00", "2017-03-02 12:30:00"]
+    assert out["respondent_id"].dtype == "str"  # the documented type: text with NaN as its missing value
+    assert out["respondent_id"].dtype == pd.StringDtype(na_value=np.nan)
+
+
+def test_blank_text_answers_are_missing_and_loading_them_warns_nothing():
+    """Blank answers in a text column (an importer frame) and in a float column are missing (<NA>), with no
+    RuntimeWarning about casting NaN (a warning would be printed in the executed notebooks)."""
+    import warnings
+
+    from lmp_helpers.data import validate_frame
+
+    frame = _ppt_frame(respondent_id=["a", "b", "c"], pulje=[1, 2, 3],
+                       **{c: [3, 3, 3] for c in PPT_COLUMNS[2:]})
+    frame["ressurs"] = pd.Series([" 4 ", "", None], dtype=object)
+    frame["rolle_uklar"] = [np.nan, 2.0, 5.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = validate_frame(frame, "ppt")
+    assert out["ressurs"].tolist() == [4, pd.NA, pd.NA]
+    assert out["rolle_uklar"].tolist() == [pd.NA, 2, 5]
+
+
+def test_a_datasource_seed_is_reported(tmp_path):
+    (tmp_path / "datasource.yml").write_text("kind: synthetic\nseed: 20170301\n", encoding="utf-8")
+    assert data_source(tmp_path) == {"kind": "synthetic", "label": data_source(None)["label"], "path": str(tmp_path),
+                                     "seed": 20170301}
