@@ -110,6 +110,15 @@ def footer(cap, notes) -> str:
     return text
 
 
+def assert_footer_inside(fig) -> None:
+    """The footer (caption and notes) is the figure's one text and lies wholly inside the image: a caption
+    drawn past an edge, or anchored so that its lines run below the bottom, is not seen by a reader."""
+    (text,) = fig.texts
+    box = text.get_window_extent(fig.canvas.get_renderer())
+    page = fig.bbox
+    assert page.x0 <= box.x0 < box.x1 <= page.x1 and page.y0 <= box.y0 < box.y1 <= page.y1, (box, page)
+
+
 def n_text(counts: dict[str, object]) -> str:
     parts = ", ".join(f"{CB.group(g).label} {':' if n is None else n}" for g, n in counts.items())
     return f"n (respondenter): {parts}" if parts else "n: ingen respondenter"
@@ -260,6 +269,7 @@ def check_grouped_caption(grouped):
     notes = [n for n in t.attrs.get("notes", []) if not n.startswith(":")]
     assert fig.lmp_notes == notes
     assert d["fig_texts"] == [footer(cap, notes)]
+    assert_footer_inside(fig)
     assert fig.lmp_heading == figures.heading(figure, pulje)
     assert fig.lmp_heading.startswith(f"Figur {fdef.number} {fdef.title}")
 
@@ -324,6 +334,7 @@ def test_stacked_distribution_draws_the_table(case, surveys):
     counts = counts_oracle(s, pulje, min_n, fdef.groups)
     assert fig.lmp_caption.startswith(f"Kilde: {SRC}. {pulje_label(pulje)}. {n_text(counts)}. ")
     assert d["fig_texts"] == [footer(fig.lmp_caption, fig.lmp_notes)]
+    assert_footer_inside(fig)
 
 
 # -- the five-point distribution of every item --------------------------------------------------------
@@ -407,6 +418,7 @@ def check_distribution_caption(dist):
                     if not n.startswith(":")})
     assert fig.lmp_notes == notes
     assert d["fig_texts"] == [footer(cap, notes)]
+    assert_footer_inside(fig)
     assert fig.lmp_heading == (f"Fordelingen på alle fem svaralternativer for spørsmålene i figur {fdef.number} – "
                                f"{pulje_label(pulje)}")
     assert fig.lmp_heading == figures.distribution_heading(figure, pulje)
@@ -487,6 +499,10 @@ PULJE_CASES = [("synthetic", ("fig2_1", "fig4_1"), "ppt", 5), ("small", ("fig4_1
 # min_n 7 is withheld): the first item's row missing, a p below 0,001, an ordinary p, a withheld test.
 GIVEN_P = {"fisher_p": [1e-5, 0.0456, 0.5], "withheld": [False, False, True]}
 GIVEN_TITLES = ["p = :", "p < 0,001", "p = 0,046", "p = :"]
+# Two notes under the caption, each on its own line; the first is 121 characters, so wrapped at the footer's
+# 120 columns its last word goes to a line of its own.
+TEST_NOTES = ["en testnote som er nøyaktig så lang at den må brytes når bunnteksten brytes ved hundre og tjue tegn: "
+              "her ved ordet brytes", "en testnote til"]
 
 
 def draw_panels(case, surveys):
@@ -497,7 +513,7 @@ def draw_panels(case, surveys):
     else:
         tests = pd.concat([pulje_comparison(f, group=group, survey=s, min_n=min_n, n_resamples=99) for f in figs],
                           ignore_index=True)
-    tests.attrs["notes"] = ["en testnote"]
+    tests.attrs["notes"] = list(TEST_NOTES)
     fig = figures.plot_pulje_comparison(min_n=min_n, survey=s, figures=list(figs), group=group, tests=tests,
                                         source_label=SRC)
     return figs, group, min_n, s, tests, fig, drawn(fig)
@@ -558,8 +574,9 @@ def check_pulje_caption(panels):
            f"«:» = prikket (færre enn {min_n} svar, eller skjult for å verne et prikket tall); en test som "
            "bruker et prikket tall, vises ikke.")
     assert fig.lmp_caption == cap
-    assert fig.lmp_notes == ["en testnote"]
-    assert d["fig_texts"] == [footer(cap, ["en testnote"])]
+    assert fig.lmp_notes == TEST_NOTES
+    assert d["fig_texts"] == [footer(cap, TEST_NOTES)]
+    assert_footer_inside(fig)
     assert fig.lmp_heading == f"{CB.group(group).label}s svar i hver pulje, med p-verdien for forskjell mellom puljene"
     assert fig.lmp_heading == figures.pulje_heading(group)
     assert fig.lmp_tests is tests
@@ -691,3 +708,33 @@ def test_the_edge_survey_has_its_edges(surveys):
     assert t[t["item"] == first]["suppressed"].all() and not t[t["item"] != first]["suppressed"].any()
     shares = figure_table("fig4_2", 1, None, 5, s).set_index("item")["share_pct"]
     assert shares[CB.scale[1]] == 5.0
+
+
+def test_a_pulje_none_of_the_chosen_groups_was_asked_in_says_so_in_the_caption(surveys):
+    """Skoleledere and skoleeiere were not asked in pulje 3 (codebook): the explorer's figure for them has
+    no bars, and its caption says there are no respondents instead of an empty «n (respondenter): »."""
+    s = surveys["small"]
+    groups = ["skoleleder", "skoleeier"]
+    assert all(3 not in CB.group(g).pulje for g in groups)  # the premise
+    fig = figures.plot_figure("fig2_1", 3, survey=s, source_label=SRC, groups=groups)
+    assert fig.lmp_caption.startswith(f"Kilde: {SRC}. {pulje_label(3)}. n: ingen respondenter. Andel ")
+    assert len(fig.axes[0].patches) == 0 and len(fig.axes[0].texts) == 0
+    fig.clear()
+
+
+def test_without_whiskers_a_value_label_sits_at_the_end_of_its_own_bar(surveys):
+    """show_ci=False (the explorer): no whisker is drawn, so each value label follows its bar's end, not the
+    end of an interval the reader cannot see."""
+    s = surveys["small"]
+    fig = figures.plot_figure("fig4_1", 2, survey=s, source_label=SRC, show_ci=False)
+    t = figure_table("fig4_1", 2, None, 5, s)
+    shown = t[~t["suppressed"]]
+    assert ((shown["ci_high_pct"] - shown["share_pct"]) > 5).any()  # the premise: an interval end far from its bar
+    (a,) = drawn(fig)["axes"]
+    assert a["whiskers"] == [] and a["lines"] == []
+    ends = {b["y"]: b["w"] for b in a["bars"]}
+    labels = [(text, x, y) for text, x, y in a["texts"] if text != ":"]
+    assert sorted(text for text, _, _ in labels) == sorted(format_pct(v) for v in shown["share_pct"])
+    for text, x, y in labels:
+        assert text == format_pct(ends[y]) and ends[y] < x < ends[y] + 5
+    fig.clear()
