@@ -248,7 +248,7 @@ def _percent_axis(ax, right: float) -> None:
     from lmp_helpers import style
 
     ax.set_xlim(0, right)  # pragma: no mutate
-    ax.set_xticks(range(0, 101, 20 if right > 60 else 50))
+    ax.set_xticks(range(0, 101, 20))  # every caller leaves room right of 100 % for the labels (right > 100)
     ax.set_xlabel("Prosent")
     ax.xaxis.grid(True, color=style.RC["grid.color"], linewidth=0.8)  # pragma: no mutate
 

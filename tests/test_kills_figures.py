@@ -738,3 +738,54 @@ def test_without_whiskers_a_value_label_sits_at_the_end_of_its_own_bar(surveys):
     for text, x, y in labels:
         assert text == format_pct(ends[y]) and ends[y] < x < ends[y] + 5
     fig.clear()
+
+
+# -- the drawing helpers on their own: each takes milliseconds, so a mutant of these helpers is found before
+#    mutmut reaches the drawings (it runs a mutant's tests fastest first; a drawing takes 0.1–3 s) -------------
+
+
+def test_stack_layers_end_where_the_answers_add_up():
+    """Outermost layer first, every layer from 0: flat bars end at the running sum of the shares; diverging
+    bars put half of «verken eller» on each side of 0, agreement to the right and disagreement to the left."""
+    shares = np.array([[10.0, 20.0, 30.0, 25.0, 15.0], [0.0, 5.0, 50.0, 40.0, 5.0]])
+    flat = figures._stack_layers(shares, centre=False)
+    assert [code for code, _ in flat] == [5, 4, 3, 2, 1]
+    for code, end in flat:
+        np.testing.assert_allclose(end, shares[:, :code].sum(axis=1))
+    s1, s2, s3, s4, s5 = shares.T
+    expected = [(5, s3 / 2 + s4 + s5), (4, s3 / 2 + s4), (3, s3 / 2),
+                (1, -(s3 / 2 + s2 + s1)), (2, -(s3 / 2 + s2)), (3, -s3 / 2)]
+    diverging = figures._stack_layers(shares, centre=True)
+    assert [code for code, _ in diverging] == [code for code, _ in expected]
+    for (_, got), (_, want) in zip(diverging, expected, strict=True):
+        np.testing.assert_allclose(got, want)
+
+
+@pytest.mark.parametrize("n_hue", [1, 2, 3])
+def test_dodged_bar_slots_split_the_bar_width_evenly_around_the_category(n_hue):
+    slots = [figures._slot(4, hue, n_hue) for hue in range(n_hue)]
+    step = figures.BAR_WIDTH / n_hue
+    assert slots[0] == pytest.approx(4 - figures.BAR_WIDTH / 2 + step / 2)
+    assert np.diff(slots) == pytest.approx([step] * (n_hue - 1))
+    assert np.mean(slots) == pytest.approx(4)
+
+
+def test_isna_is_a_plain_bool_for_every_missing_marker():
+    for missing in (np.nan, None, pd.NA, float("nan")):
+        assert figures._isna(missing) is True
+    for value in (0, 0.0, 5, "0"):
+        assert figures._isna(value) is False
+
+
+@pytest.mark.parametrize("right", [112, 125])  # the room its two callers leave for the value labels
+def test_percent_axis_ticks_every_20_percent_up_to_100(right):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    try:
+        figures._percent_axis(ax, right)
+        assert list(ax.get_xticks()) == [0, 20, 40, 60, 80, 100]
+        assert ax.get_xlabel() == "Prosent"
+        assert ax.get_xlim() == (0, right)
+    finally:
+        plt.close(fig)
