@@ -17,7 +17,8 @@ Usage:
       that number in survivors.tsv before the plan is made.
   python scripts/mutation_plan.py --write-fingerprints
       After a run: every recorded row whose mutant survived in mutants/ gets its current fingerprint as a fourth
-      column; rows of mutants that were killed lose theirs; untested ones keep theirs.
+      column; rows of mutants that were killed lose theirs; untested ones keep theirs. A row that has a
+      fingerprint and whose mutant survived as another mutation keeps it and is named for re-reading.
 
 A fingerprint covers the function and the mutation, not the callers: a reason that rests on how other code
 calls the function («the only caller passes …») is not re-checked when only the caller changes. That is what
@@ -158,28 +159,35 @@ def plan(sample: str, seed: int, untested_only: bool, rerun_recorded: bool) -> t
     return run, left_out
 
 
-def write_fingerprints() -> tuple[int, int]:
-    """(recorded rows fingerprinted, rows whose fingerprint was dropped)."""
+def write_fingerprints() -> tuple[int, int, list[str]]:
+    """(recorded rows fingerprinted, rows whose fingerprint was dropped, rows to re-read). A row whose mutant
+    survived under a fingerprint other than its recorded one (the function or the mutation under that number
+    changed, and no move found it) keeps its old fingerprint and is named: its reason may now describe another
+    mutation. After re-reading the reason against `mutmut show <name>`, delete the fingerprint (or the row)."""
     metas = read_metas()
     source = {name: path for path, meta in metas.items() for name in meta.get("exit_code_by_key", {})}
     status = {name: metas[path]["exit_code_by_key"][name] for name, path in source.items()}
     not_rerun = set()
     if NOT_RERUN.is_file():  # left out of this run as unchanged: their fingerprint still holds
         not_rerun = {line.split("\t")[0] for line in NOT_RERUN.read_text(encoding="utf-8").splitlines() if line}
-    out, marked, dropped = [], 0, 0
+    out, marked, dropped, review = [], 0, 0, []
     for row in read_rows():
         if len(row) >= 3 and row[0] not in not_rerun:
             name = row[0]
             if status.get(name) == 0:
-                row = row[:3] + [fingerprint(name, source[name], metas[source[name]])]
-                marked += 1
+                current = fingerprint(name, source[name], metas[source[name]])
+                if len(row) == 4 and row[3] != current:
+                    review.append(name)
+                else:
+                    row = row[:3] + [current]
+                    marked += 1
             elif len(row) == 4 and status.get(name) is not None:  # killed now: the reason no longer holds
                 row, dropped = row[:3], dropped + 1
         elif len(row) == 4 and row[0] in not_rerun:
             marked += 1
         out.append(row)
     write_rows(out)
-    return marked, dropped
+    return marked, dropped, review
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,8 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample != "all" and not (args.sample.isdigit() and int(args.sample) > 0):
         raise SystemExit(f"mutation_plan: --sample er et positivt heltall eller «all», ikke {args.sample!r}")
     if args.write_fingerprints:
-        marked, dropped = write_fingerprints()
+        marked, dropped, review = write_fingerprints()
         print(f"mutation_plan: {marked} registrerte overlevende med fingeravtrykk, {dropped} fjernet", file=sys.stderr)
+        for name in review:
+            print(f"mutation_plan: {name} overlevde som en annen mutasjon enn begrunnelsen ble skrevet for; les "
+                  "begrunnelsen mot `mutmut show` og slett fingeravtrykket (eller raden)", file=sys.stderr)
         return 0
     run, left_out = plan(args.sample, args.seed, args.untested_only, args.rerun_recorded)
     tmp = NOT_RERUN.with_suffix(".tsv.tmp")

@@ -614,3 +614,15 @@ def test_a_datasource_seed_is_reported(tmp_path):
     (tmp_path / "datasource.yml").write_text("kind: synthetic\nseed: 20170301\n", encoding="utf-8")
     assert data_source(tmp_path) == {"kind": "synthetic", "label": data_source(None)["label"], "path": str(tmp_path),
                                      "seed": 20170301}
+
+
+def test_a_validated_frame_validates_again_to_the_same_frame():
+    """validate_frame's own output passed through it again (a survey handed in from code): its answers are
+    nullable Int64 with blanks, and the blanks stay blanks."""
+    from lmp_helpers.data import validate_frame
+
+    frame = _ppt_frame(respondent_id=["a", "b", "c"], pulje=[1, 2, 3], **{c: [3, 3, 3] for c in PPT_COLUMNS[2:]})
+    frame["ressurs"] = [np.nan, 2.0, 5.0]
+    once = validate_frame(frame, "ppt")
+    assert once["ressurs"].dtype == "Int64" and once["ressurs"].isna().tolist() == [True, False, False]
+    pd.testing.assert_frame_equal(validate_frame(once, "ppt"), once)

@@ -641,6 +641,9 @@ def test_plot_figure_refuses_tabell1_and_a_bad_group_or_item_with_the_exact_mess
          f"ugyldig gruppe ['elever'] for figuren; tillatt: {', '.join(fdef.groups)}"),
         ({"figure": "fig4_1", "items": ["kunnskap_mobbing"]},
          f"ugyldig spørsmål ['kunnskap_mobbing'] for figuren; tillatt: {', '.join(fdef.items)}"),
+        # a good group beside the bad one: only the bad one is named
+        ({"figure": "fig4_1", "groups": [fdef.groups[0], "elever"]},
+         f"ugyldig gruppe ['elever'] for figuren; tillatt: {', '.join(fdef.groups)}"),
     ]
     for kwargs, message in cases:
         with pytest.raises(LmpInputError) as err:

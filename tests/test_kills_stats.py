@@ -154,6 +154,13 @@ def test_cell_stats_skips_a_group_not_asked_and_counts_a_missing_frame_as_empty(
     assert stats.cell_stats(None, ["ppt"], ["ressurs"])["n"].tolist() == [0, 0, 0, 0]
 
 
+def test_cell_stats_goes_on_after_a_group_asked_none_of_the_items():
+    """skoleleder was not asked «ressurs» (Figur 4.2 is PPT's): its rows are left out, PPT's still come."""
+    cells = stats.cell_stats({}, ["skoleleder", "ppt"], ["ressurs"])
+    assert cells[["group", "item", "pulje"]].values.tolist() == [
+        ["ppt", "ressurs", "1"], ["ppt", "ressurs", "2"], ["ppt", "ressurs", "3"], ["ppt", "ressurs", "alle"]]
+
+
 def test_items_for_a_figure_an_item_or_an_error_listing_both():
     assert stats._items_for("fig4_2") == ["ressurs"] and stats._items_for(ITEM) == [ITEM]
     with pytest.raises(LmpInputError) as err:

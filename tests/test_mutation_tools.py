@@ -191,10 +191,11 @@ def test_fingerprints_follow_the_run(project):
         "lmp_helpers.tables.x_g__mutmut_1\tequivalent\tleft out this run\tfp-g1",
     ]) + "\n", encoding="utf-8")
     (project["mutants"] / "not-rerun.tsv").write_text("lmp_helpers.tables.x_g__mutmut_1\tfp-g1\n", encoding="utf-8")
-    assert mutation_plan.write_fingerprints() == (4, 1)
+    # _2 survived as another mutation than its reason was written for: kept as it is, and named
+    assert mutation_plan.write_fingerprints() == (3, 1, ["lmp_helpers.stats.x_f__mutmut_2"])
     assert project["reasons"].read_text(encoding="utf-8") == REASONS_HEAD + "\n".join([
         "lmp_helpers.stats.x_f__mutmut_1\tequivalent\tsurvived, no print yet\tfp-f1",
-        "lmp_helpers.stats.x_f__mutmut_2\tequivalent\tsurvived, old print\tfp-f2",
+        "lmp_helpers.stats.x_f__mutmut_2\tequivalent\tsurvived, old print\tfp-OLD",
         "lmp_helpers.stats.x_f__mutmut_3\tequivalent\tkilled now",
         "lmp_helpers.stats.x_f__mutmut_4\tequivalent\tnot tested this time\tfp-f4",
         "lmp_helpers.stats.x_f__mutmut_5\tleft\tsurvived, but left\tfp-f5",
