@@ -48,6 +48,11 @@ def read_metas() -> dict[str, dict]:
     }
 
 
+def mutant_files(metas: dict[str, dict]) -> dict[str, str]:
+    """Mutant name → its source path (lmp_helpers/x.py)."""
+    return {name: path for path, meta in metas.items() for name in meta.get("exit_code_by_key", {})}
+
+
 def fingerprint(name: str, path: str, meta: dict) -> str:
     """12 hex digits over mutmut's hash of the function's source and the mutant's diff (its hunk, no header)."""
     from mutmut.mutation.diff_apply import get_diff_for_mutant
@@ -94,24 +99,18 @@ def function_of(name: str) -> str:
     return name.rsplit("__mutmut_", 1)[0]
 
 
-def follow_moved(metas: dict[str, dict], recorded: dict[str, str]) -> dict[str, str]:
+def follow_moved(source: dict[str, str], recorded: dict[str, str], current) -> dict[str, str]:
     """Old name → new name for recorded rows whose fingerprint is no longer their own mutant's but exactly one
-    other mutant's of the same function (its number moved). Only functions with such a row are fingerprinted."""
-    source = {name: path for path, meta in metas.items() for name in meta.get("exit_code_by_key", {})}
-    lost = {}
-    for name, recorded_print in recorded.items():
-        path = source.get(name)
-        if path is None or fingerprint(name, path, metas[path]) != recorded_print:
-            lost[name] = recorded_print
+    other mutant's of the same function (its number moved). `current(name)` is the mutant's fingerprint now;
+    only functions with such a row are fingerprinted whole."""
+    lost = {name: p for name, p in recorded.items() if name not in source or current(name) != p}
     if not lost:
         return {}
-    by_function: dict[str, dict[str, str]] = {}
-    for function in {function_of(n) for n in lost}:
-        prints: dict[str, str] = {}
-        for name, path in source.items():
-            if function_of(name) == function:
-                prints[name] = fingerprint(name, path, metas[path])
-        by_function[function] = prints
+    functions = {function_of(n) for n in lost}
+    by_function: dict[str, dict[str, str]] = {f: {} for f in functions}
+    for name in source:
+        if function_of(name) in functions:
+            by_function[function_of(name)][name] = current(name)
     moved = {}
     for name, recorded_print in lost.items():
         hits = [n for n, p in by_function[function_of(name)].items() if p == recorded_print]
@@ -135,8 +134,16 @@ def move_rows(moved: dict[str, str]) -> None:
 def plan(sample: str, seed: int, untested_only: bool, rerun_recorded: bool) -> tuple[list[str], list[str]]:
     """(names to test, recorded survivors left out with their fingerprint as «name<TAB>fingerprint»)."""
     metas = read_metas()
+    source = mutant_files(metas)
+    prints: dict[str, str] = {}  # each mutant fingerprinted once (a diff costs ~0.1 s), moves and plan alike
+
+    def current(name: str) -> str:
+        if name not in prints:
+            prints[name] = fingerprint(name, source[name], metas[source[name]])
+        return prints[name]
+
     recorded = {} if rerun_recorded else recorded_survivors()
-    moved = follow_moved(metas, recorded)
+    moved = follow_moved(source, recorded, current)
     if moved:
         move_rows(moved)
         for old, new in sorted(moved.items()):
@@ -152,7 +159,7 @@ def plan(sample: str, seed: int, untested_only: bool, rerun_recorded: bool) -> t
             if untested_only and codes[name] is not None:
                 continue
             known = recorded.get(name)
-            if known is not None and known == fingerprint(name, path, meta):
+            if known is not None and known == current(name):
                 left_out.append(f"{name}\t{known}")
             else:
                 run.append(name)
@@ -165,7 +172,7 @@ def write_fingerprints() -> tuple[int, int, list[str]]:
     changed, and no move found it) keeps its old fingerprint and is named: its reason may now describe another
     mutation. After re-reading the reason against `mutmut show <name>`, delete the fingerprint (or the row)."""
     metas = read_metas()
-    source = {name: path for path, meta in metas.items() for name in meta.get("exit_code_by_key", {})}
+    source = mutant_files(metas)
     status = {name: metas[path]["exit_code_by_key"][name] for name, path in source.items()}
     not_rerun = set()
     if NOT_RERUN.is_file():  # left out of this run as unchanged: their fingerprint still holds
